@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: GPL-2.0
+# Time namespaces for Linux 6.12: the patch series in patches/, and the
+# harness that builds, boots and tests it. "make help" lists the targets.
+
+# The Debian package the series applies to. Another installed version fails
+# the build unless LINUX_SOURCE_VERSION_OVERRIDE=1.
+LINUX_SOURCE_PACKAGE := linux-source-6.12
+LINUX_SOURCE_VERSION := 6.12.117-1~deb12u1
+LINUX_SOURCE_TARBALL := /usr/src/linux-source-6.12.tar.xz
+
+BUILD := build
+PATCHES := patches
+# The kernel work tree: base plus the series (git am).
+TREE := $(BUILD)/linux
+# A checkout of the base alone, for the base kernel.
+BASE_TREE := $(BUILD)/base
+RESULTS := $(BUILD)/results
+
+CONFIGS := configs/qemu-x86_64.config
+# The selftest directories of the series, each run as suites in the VM.
+SELFTESTS :=
+VM_TIMEOUT ?= 900
+
+export KUNIT_DIR := $(abspath $(TREE))/tools/testing/kunit
+
+BASE_KERNEL := $(BUILD)/obj/base/arch/x86/boot/bzImage
+SERIES_KERNEL := $(BUILD)/obj/series/arch/x86/boot/bzImage
+
+.PHONY: help deps tree series export series-check base-kernel series-kernel \
+	check check-base check-harness check-series demo shell clean
+
+help:
+	@echo "make demo          build everything, show a process whose clocks are a day ahead"
+	@echo "make check         build everything and run every test suite in the VM"
+	@echo "make shell         boot the series kernel to an interactive shell"
+	@echo "make series        (re)apply patches/ to $(TREE) on top of base"
+	@echo "make export        write the commits of $(TREE) back to patches/"
+	@echo "make series-check  fail if $(TREE) holds work that patches/ lacks"
+
+deps:
+	@scripts/install-deps.sh
+
+$(TREE)/.git:
+	@scripts/make-base.sh $(TREE) $(LINUX_SOURCE_TARBALL) \
+		$(LINUX_SOURCE_PACKAGE) $(LINUX_SOURCE_VERSION)
+
+tree: deps $(TREE)/.git
+	@scripts/series.sh apply $(TREE) $(PATCHES)
+
+series: tree
+
+export:
+	@scripts/series.sh export $(TREE) $(PATCHES)
+
+series-check:
+	@if [ -d $(TREE)/.git ]; then scripts/series.sh check $(TREE) $(PATCHES); \
+	else echo "series-check: no work tree ($(TREE)), nothing to lose"; fi
+
+$(BASE_TREE)/.git: | tree
+	@echo "  TREE  checking out base in $(BASE_TREE)"
+	@git -C $(TREE) worktree add -q --detach $(abspath $(BASE_TREE)) base
+
+base-kernel: tree $(BASE_TREE)/.git
+	@scripts/build-kernel.sh $(BASE_TREE) $(BUILD)/obj/base $(CONFIGS)
+
+series-kernel: tree
+	@scripts/build-kernel.sh $(TREE) $(BUILD)/obj/series $(CONFIGS) \
+		$(foreach t,$(SELFTESTS),$(TREE)/tools/testing/selftests/$(t)/config)
+
+# The base checks: the removal's verification, and the base kernel booted
+# without a trace of time namespaces.
+check-base: base-kernel
+	@mkdir -p $(RESULTS)
+	@scripts/verify-base.sh $(BASE_TREE) $(BUILD)/obj/base
+	@scripts/build-guest.sh $(BASE_TREE) $(BUILD)/obj/base $(BUILD)/guest-base.cpio base
+	@scripts/run-vm.sh -t $(VM_TIMEOUT) -l $(RESULTS)/base.log \
+		$(BASE_KERNEL) $(BUILD)/guest-base.cpio > /dev/null || true
+	@scripts/report.py vm $(RESULTS)/base.log $(RESULTS)/base.json
+
+# The harness's own tests, on the base kernel.
+check-harness: base-kernel
+	@mkdir -p $(RESULTS)
+	@scripts/build-guest.sh $(BASE_TREE) $(BUILD)/obj/base \
+		$(BUILD)/guest-harness.cpio harness-selftest
+	@echo "  TEST  harness self-tests (3 VM boots)"
+	@scripts/harness-selftest.sh $(BASE_KERNEL) $(BUILD)/guest-harness.cpio \
+		$(RESULTS)/harness > $(RESULTS)/harness.ktap
+	@scripts/report.py ktap harness-selftest $(RESULTS)/harness.ktap $(RESULTS)/harness.json
+
+# The series' own suites, on the series kernel.
+check-series: series-kernel
+	@mkdir -p $(RESULTS)
+	@if [ -z "$(SELFTESTS)" ]; then rm -f $(RESULTS)/series.json; \
+		echo "  TEST  the series has no suites yet: skipping the series VM"; \
+	else \
+		scripts/build-guest.sh $(TREE) $(BUILD)/obj/series $(BUILD)/guest-series.cpio \
+			$(addprefix selftests:,$(SELFTESTS)) && \
+		{ scripts/run-vm.sh -t $(VM_TIMEOUT) -l $(RESULTS)/series.log \
+			$(SERIES_KERNEL) $(BUILD)/guest-series.cpio > /dev/null || true; } && \
+		scripts/report.py vm $(RESULTS)/series.log $(RESULTS)/series.json; \
+	fi
+
+# Every step runs, whatever the others did; the summary counts a step that
+# could not finish (a build error, say) as a failure.
+check: deps
+	@rm -rf $(RESULTS)
+	@mkdir -p $(RESULTS)
+	@for step in check-base check-harness check-series; do \
+		$(MAKE) --no-print-directory $$step || \
+			scripts/report.py failed "make $$step" $(RESULTS)/$$step-failed.json; \
+	done
+	@echo "  ==== results"
+	@scripts/report.py summary $(RESULTS)/*.json
+
+# On a terminal, the demo leaves you in the VM's shell.
+demo: deps series-kernel
+	@scripts/build-guest.sh $(TREE) $(BUILD)/obj/series $(BUILD)/guest-demo.cpio
+	@if [ -t 0 ] && [ -t 1 ]; then \
+		scripts/run-vm.sh -i $(SERIES_KERNEL) $(BUILD)/guest-demo.cpio \
+			harness.mode=demo harness.shell=1; \
+	else \
+		scripts/run-vm.sh -t 300 $(SERIES_KERNEL) $(BUILD)/guest-demo.cpio \
+			harness.mode=demo quiet; \
+	fi
+
+shell: deps series-kernel
+	@scripts/build-guest.sh $(TREE) $(BUILD)/obj/series $(BUILD)/guest-demo.cpio
+	@scripts/run-vm.sh -i $(SERIES_KERNEL) $(BUILD)/guest-demo.cpio harness.mode=shell
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,49 @@
+#!/bin/bash
+# Boot a kernel and initramfs in QEMU (TCG) on a serial console.
+#
+# usage: run-vm.sh [-i] [-t SECONDS] [-l LOG] [-d DISK] KERNEL INITRAMFS [KERNEL_ARG...]
+#
+#   -i          interactive: the console is this terminal (Ctrl-A X quits QEMU)
+#   -t SECONDS  kill the VM after this long and exit 124 (default 600)
+#   -l LOG      also write the console output to LOG
+#   -d DISK     attach DISK as a raw virtio disk (/dev/vda in the guest)
+#
+# The guest powers itself off when done (reboot -f under -no-reboot), so
+# QEMU's exit status says nothing about the tests: the console log does.
+set -euo pipefail
+
+interactive=0 timeout=600 log=/dev/null disk=
+while getopts "it:l:d:" opt; do
+	case $opt in
+	i) interactive=1 ;;
+	t) timeout=$OPTARG ;;
+	l) log=$OPTARG ;;
+	d) disk=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+kernel=$1 initramfs=$2
+shift 2
+
+# TCG is slow: give RCU more time before it calls a stall.
+cmdline="console=ttyS0 panic=-1 tsc=reliable rcupdate.rcu_cpu_stall_timeout=60 $*"
+
+qemu=(qemu-system-x86_64 -nodefaults -no-reboot -nographic -display none
+      -machine pc -accel tcg -cpu max -smp 2 -m 1G
+      -kernel "$kernel" -initrd "$initramfs" -append "$cmdline")
+[ -n "$disk" ] && qemu+=(-drive "file=$disk,format=raw,if=virtio")
+
+if [ "$interactive" = 1 ]; then
+	exec "${qemu[@]}" -serial mon:stdio
+fi
+
+echo "  VM    booting $(basename "$kernel") (TCG; timeout ${timeout}s): ${qemu[*]} -serial stdio" >&2
+set +e
+timeout -k 10 "$timeout" "${qemu[@]}" -serial stdio < /dev/null | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+if [ "$rc" = 124 ]; then
+	echo "harness: VM killed after ${timeout}s" | tee -a "$log"
+fi
+exit "$rc"
