@@ -18,7 +18,7 @@ RESULTS := $(BUILD)/results
 
 CONFIGS := configs/qemu-x86_64.config
 # The selftest directories of the series, each run as suites in the VM.
-SELFTESTS :=
+SELFTESTS := timens
 VM_TIMEOUT ?= 900
 
 export KUNIT_DIR := $(abspath $(TREE))/tools/testing/kunit

@@ -40,6 +40,9 @@ export_to() {
 	fi
 	git -C "$tree" format-patch -q --zero-commit --no-signature --base=base \
 		"${cover[@]}" -o "$(realpath "$out")" base..HEAD
+	# The cover letter is dated now; date it as the last patch instead.
+	sed -i "1,/^Date: /s/^Date: .*/Date: $(git -C "$tree" log -1 --format=%aD HEAD)/" \
+		"$out/0000-cover-letter.patch"
 }
 
 # Copy the series files of PATCHES to directory $1.
