@@ -26,7 +26,7 @@ export KUNIT_DIR := $(abspath $(TREE))/tools/testing/kunit
 BASE_KERNEL := $(BUILD)/obj/base/arch/x86/boot/bzImage
 SERIES_KERNEL := $(BUILD)/obj/series/arch/x86/boot/bzImage
 
-.PHONY: help deps tree series export series-check base-kernel series-kernel \
+.PHONY: help deps tree series export series-check series-lint base-kernel series-kernel \
 	check check-base check-harness check-series demo shell clean
 
 help:
@@ -36,6 +36,7 @@ help:
 	@echo "make series        (re)apply patches/ to $(TREE) on top of base"
 	@echo "make export        write the commits of $(TREE) back to patches/"
 	@echo "make series-check  fail if $(TREE) holds work that patches/ lacks"
+	@echo "make series-lint   check every patch: build, checkpatch, W=1, sparse"
 
 deps:
 	@scripts/install-deps.sh
@@ -63,9 +64,17 @@ $(BASE_TREE)/.git: | tree
 base-kernel: tree $(BASE_TREE)/.git
 	@scripts/build-kernel.sh $(BASE_TREE) $(BUILD)/obj/base $(CONFIGS)
 
+SERIES_CONFIGS = $(CONFIGS) \
+	$(foreach t,$(SELFTESTS),$(TREE)/tools/testing/selftests/$(t)/config)
+
 series-kernel: tree
-	@scripts/build-kernel.sh $(TREE) $(BUILD)/obj/series $(CONFIGS) \
-		$(foreach t,$(SELFTESTS),$(TREE)/tools/testing/selftests/$(t)/config)
+	@scripts/build-kernel.sh $(TREE) $(BUILD)/obj/series $(SERIES_CONFIGS)
+
+# Kernel norms on every patch: builds, checkpatch, W=1, sparse, changelog.
+# It builds the tree once per patch: run it before sending the series, not
+# in make check.
+series-lint: tree
+	@scripts/series-lint.sh $(TREE) $(BUILD)/obj/lint $(SERIES_CONFIGS)
 
 # The base checks: the removal's verification, and the base kernel booted
 # without a trace of time namespaces.

@@ -8,6 +8,8 @@ packages=(
 	# the kernel source and its build
 	linux-source-6.12 gcc make flex bison bc libelf-dev libssl-dev
 	cpio xz-utils unifdef python3 git rsync
+	# make series-lint: sparse, and the SPDX check of checkpatch.pl
+	sparse python3-ply python3-git
 	# the VM and what runs inside it
 	qemu-system-x86 busybox-static util-linux criu
 )
