@@ -19,6 +19,11 @@ RESULTS := $(BUILD)/results
 CONFIGS := configs/qemu-x86_64.config
 # The selftest directories of the series, each run as suites in the VM.
 SELFTESTS := timens
+# The series' KUnit config fragments: built in, the tests run at boot and
+# print their KTAP before the first suite, which report.py reads as "kunit".
+# They are in the tree, so a series without them skips them, and the base
+# kernel never gets them.
+KUNITCONFIGS := kernel/time/.kunitconfig
 VM_TIMEOUT ?= 900
 
 export KUNIT_DIR := $(abspath $(TREE))/tools/testing/kunit
@@ -65,7 +70,8 @@ base-kernel: tree $(BASE_TREE)/.git
 	@scripts/build-kernel.sh $(BASE_TREE) $(BUILD)/obj/base $(CONFIGS)
 
 SERIES_CONFIGS = $(CONFIGS) \
-	$(foreach t,$(SELFTESTS),$(TREE)/tools/testing/selftests/$(t)/config)
+	$(foreach t,$(SELFTESTS),$(TREE)/tools/testing/selftests/$(t)/config) \
+	$(addprefix $(TREE)/,$(KUNITCONFIGS))
 
 series-kernel: tree
 	@scripts/build-kernel.sh $(TREE) $(BUILD)/obj/series $(SERIES_CONFIGS)
