@@ -1,7 +1,8 @@
 #!/bin/bash
 # Check the kernel norms on every patch of the series, one commit at a time:
 #   - the tree at each commit builds (bisectability);
-#   - checkpatch.pl --strict finds nothing in the patch;
+#   - checkpatch.pl --strict finds nothing in the patch, and MAINTAINERS
+#     covers every file it adds;
 #   - the C files the patch touches compile without warnings at W=1 and
 #     pass sparse (C=2);
 #   - the patch has a changelog body and a Signed-off-by that matches its
@@ -54,8 +55,17 @@ for commit in $(git -C "$tree" rev-list --reverse base..HEAD); do
 	while read -r line; do
 		finding "$name" "checkpatch: $line"
 	done < <(git -C "$tree" format-patch -1 --stdout "$commit" |
-		PATH=/usr/bin:$PATH "$lint/scripts/checkpatch.pl" --strict -q --no-summary - |
+		PATH=/usr/bin:$PATH "$lint/scripts/checkpatch.pl" --strict -q --no-summary \
+			--ignore FILE_PATH_CHANGES - |
 		grep -E '^(ERROR|WARNING|CHECK):')
+
+	# checkpatch asks whether MAINTAINERS needs updating for every new
+	# file; what counts is that an entry covers it.
+	for file in $(git -C "$tree" diff --name-only --diff-filter=A "$commit^" "$commit"); do
+		(cd "$lint" && scripts/get_maintainer.pl --no-git --no-git-fallback -f "$file") |
+			grep -qE '\((maintainer|supporter):' ||
+			finding "$name" "no MAINTAINERS entry covers $file"
+	done
 
 	author=$(git -C "$tree" log -1 --format='%an <%ae>' "$commit")
 	git -C "$tree" log -1 --format=%B "$commit" | grep -qxF "Signed-off-by: $author" ||
