@@ -102,14 +102,15 @@ check-harness: base-kernel
 		$(RESULTS)/harness > $(RESULTS)/harness.ktap
 	@scripts/report.py ktap harness-selftest $(RESULTS)/harness.ktap $(RESULTS)/harness.json
 
-# The series' own suites, on the series kernel.
+# The series' own suites, on the series kernel, and the short reliability
+# runs (fuzzer, stress, leak check: about a minute).
 check-series: series-kernel
 	@mkdir -p $(RESULTS)
 	@if [ -z "$(SELFTESTS)" ]; then rm -f $(RESULTS)/series.json; \
 		echo "  TEST  the series has no suites yet: skipping the series VM"; \
 	else \
 		scripts/build-guest.sh $(TREE) $(BUILD)/obj/series $(BUILD)/guest-series.cpio \
-			$(addprefix selftests:,$(SELFTESTS)) && \
+			$(addprefix selftests:,$(SELFTESTS)) reliability && \
 		{ scripts/run-vm.sh -t $(VM_TIMEOUT) -l $(RESULTS)/series.log \
 			$(SERIES_KERNEL) $(BUILD)/guest-series.cpio > /dev/null || true; } && \
 		scripts/report.py vm $(RESULTS)/series.log $(RESULTS)/series.json; \

@@ -4,10 +4,14 @@
 # usage: build-guest.sh TREE OBJ OUT SUITE...
 #
 # The image holds guest/init, busybox, util-linux's unshare, nsenter and lsns,
-# criu (with their shared libraries), the demo, and the suites:
+# criu (with their shared libraries), the demo, and the suites (the
+# reliability suites add stress-ng):
 #   base              tests/base/base_checks.c, built against TREE
 #   harness-selftest  the deliberately failing suites of guest/harness-selftest
 #   selftests:NAME    TREE's tools/testing/selftests/NAME, one suite a program
+#   reliability       tests/reliability: the short runs of the fuzzer, the
+#                     stress and the leak check (about a minute in all)
+#   reliability-full  the same programs, with the full counts and durations
 # Test programs are linked statically.
 set -euo pipefail
 
@@ -17,6 +21,9 @@ project=$(cd "$(dirname "$0")/.." && pwd)
 root="$out.root"
 cc=(gcc -static -O2 -Wall -Werror -isystem "$obj/usr/include"
     -I "$tree/tools/testing/selftests")
+
+# Dynamically linked host programs a suite needs, beside the usual ones
+programs=(/usr/bin/unshare /usr/bin/nsenter /usr/bin/lsns /usr/sbin/criu)
 
 rm -rf "$root"
 mkdir -p "$root/bin" "$root/suites"
@@ -28,6 +35,21 @@ for suite in "$@"; do
 	case $suite in
 	base)
 		"${cc[@]}" -o "$root/suites/base-checks" "$project/tests/base/base_checks.c"
+		;;
+	reliability | reliability-full)
+		for prog in timens_fuzz timens_stress timens_leak; do
+			"${cc[@]}" -o "$root/bin/$prog" "$project/tests/reliability/$prog.c"
+		done
+		if [ "$suite" = reliability ]; then
+			fuzz=10000 stress=20 leak=10000
+		else
+			fuzz=100000 stress=120 leak=100000
+		fi
+		printf '#!/bin/sh\nexec /bin/timens_fuzz %s\n' "$fuzz" > "$root/suites/reliability-fuzz"
+		printf '#!/bin/sh\nexec /bin/timens_stress %s\n' "$stress" > "$root/suites/reliability-stress"
+		printf '#!/bin/sh\nexec /bin/timens_leak %s\n' "$leak" > "$root/suites/reliability-leak"
+		chmod 0755 "$root"/suites/reliability-*
+		programs+=("$(command -v stress-ng || true)")
 		;;
 	harness-selftest)
 		cp -r "$project/guest/harness-selftest" "$root/"
@@ -52,5 +74,5 @@ for suite in "$@"; do
 done
 
 "$project/scripts/mkinitramfs.sh" "$obj/usr/gen_init_cpio" "$root" "$out" \
-	/usr/bin/unshare /usr/bin/nsenter /usr/bin/lsns /usr/sbin/criu
+	$(printf '%s\n' "${programs[@]}" | grep . | sort -u)
 echo "  GUEST  $out: suites $(ls "$root/suites" | tr '\n' ' ')"

@@ -12,6 +12,8 @@ packages=(
 	sparse python3-ply python3-git
 	# the VM and what runs inside it
 	qemu-system-x86 busybox-static util-linux criu
+	# the reliability suite runs stress-ng's unshare stressor
+	stress-ng
 )
 
 missing=()
