@@ -25,18 +25,23 @@ SELFTESTS := timens
 # kernel never gets them.
 KUNITCONFIGS := kernel/time/.kunitconfig
 VM_TIMEOUT ?= 900
+# The debug kernel runs the full reliability runs under KASAN, lockdep and
+# kmemleak in TCG: hours rather than minutes are possible.
+DEBUG_VM_TIMEOUT ?= 7200
 
 export KUNIT_DIR := $(abspath $(TREE))/tools/testing/kunit
 
 BASE_KERNEL := $(BUILD)/obj/base/arch/x86/boot/bzImage
 SERIES_KERNEL := $(BUILD)/obj/series/arch/x86/boot/bzImage
+DEBUG_KERNEL := $(BUILD)/obj/debug/arch/x86/boot/bzImage
 
 .PHONY: help deps tree series export series-check series-lint base-kernel series-kernel \
-	check check-base check-harness check-series demo shell clean
+	debug-kernel check check-base check-harness check-series check-debug demo shell clean
 
 help:
 	@echo "make demo          build everything, show a process whose clocks are a day ahead"
 	@echo "make check         build everything and run every test suite in the VM"
+	@echo "make check-debug   the series' suites and the full reliability runs on a debug kernel"
 	@echo "make shell         boot the series kernel to an interactive shell"
 	@echo "make series        (re)apply patches/ to $(TREE) on top of base"
 	@echo "make export        write the commits of $(TREE) back to patches/"
@@ -75,6 +80,9 @@ SERIES_CONFIGS = $(CONFIGS) \
 
 series-kernel: tree
 	@scripts/build-kernel.sh $(TREE) $(BUILD)/obj/series $(SERIES_CONFIGS)
+
+debug-kernel: tree
+	@scripts/build-kernel.sh $(TREE) $(BUILD)/obj/debug $(SERIES_CONFIGS) configs/debug.config
 
 # Kernel norms on every patch: builds, checkpatch, W=1, sparse, changelog.
 # It builds the tree once per patch: run it before sending the series, not
@@ -115,6 +123,20 @@ check-series: series-kernel
 			$(SERIES_KERNEL) $(BUILD)/guest-series.cpio > /dev/null || true; } && \
 		scripts/report.py vm $(RESULTS)/series.log $(RESULTS)/series.json; \
 	fi
+
+# The series' suites and the full reliability runs on a kernel with KASAN,
+# UBSAN, lockdep, kmemleak and the page table and VM checks, ending with a
+# kmemleak scan that must be empty. Too slow for make check and CI: run it
+# before sending the series, or after changing the namespace's lifetime.
+check-debug: deps debug-kernel
+	@mkdir -p $(RESULTS)
+	@rm -f $(RESULTS)/debug.json
+	@scripts/build-guest.sh $(TREE) $(BUILD)/obj/debug $(BUILD)/guest-debug.cpio \
+		$(addprefix selftests:,$(SELFTESTS)) reliability-full kmemleak
+	@scripts/run-vm.sh -t $(DEBUG_VM_TIMEOUT) -l $(RESULTS)/debug.log \
+		$(DEBUG_KERNEL) $(BUILD)/guest-debug.cpio slab_nomerge > /dev/null || true
+	@scripts/report.py vm $(RESULTS)/debug.log $(RESULTS)/debug.json
+	@scripts/report.py summary $(RESULTS)/debug.json
 
 # Every step runs, whatever the others did; the summary counts a step that
 # could not finish (a build error, say) as a failure.

@@ -12,6 +12,7 @@
 #   reliability       tests/reliability: the short runs of the fuzzer, the
 #                     stress and the leak check (about a minute in all)
 #   reliability-full  the same programs, with the full counts and durations
+#   kmemleak          guest/kmemleak-scan, run after every other suite
 # Test programs are linked statically.
 set -euo pipefail
 
@@ -50,6 +51,9 @@ for suite in "$@"; do
 		printf '#!/bin/sh\nexec /bin/timens_leak %s\n' "$leak" > "$root/suites/reliability-leak"
 		chmod 0755 "$root"/suites/reliability-*
 		programs+=("$(command -v stress-ng || true)")
+		;;
+	kmemleak)
+		install -m 0755 "$project/guest/kmemleak-scan" "$root/suites/zz-kmemleak-scan"
 		;;
 	harness-selftest)
 		cp -r "$project/guest/harness-selftest" "$root/"
