@@ -38,8 +38,10 @@ export_to() {
 		git -C "$tree" config branch.main.description "$(cat "$patches/cover-letter.txt")"
 		cover+=(--cover-from-description=subject)
 	fi
-	git -C "$tree" format-patch -q --zero-commit --no-signature --base=base \
-		"${cover[@]}" -o "$(realpath "$out")" base..HEAD
+	# A fixed --abbrev: git's default grows with the number of objects, and
+	# would make the same series export differently from two repositories.
+	git -C "$tree" format-patch -q --zero-commit --no-signature --abbrev=12 \
+		--base=base "${cover[@]}" -o "$(realpath "$out")" base..HEAD
 	# The cover letter is dated now; date it as the last patch instead.
 	sed -i "1,/^Date: /s/^Date: .*/Date: $(git -C "$tree" log -1 --format=%aD HEAD)/" \
 		"$out/0000-cover-letter.patch"
