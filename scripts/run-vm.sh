@@ -1,24 +1,27 @@
 #!/bin/bash
 # Boot a kernel and initramfs in QEMU (TCG) on a serial console.
 #
-# usage: run-vm.sh [-i] [-t SECONDS] [-l LOG] [-d DISK] KERNEL INITRAMFS [KERNEL_ARG...]
+# usage: run-vm.sh [-i] [-t SECONDS] [-l LOG] [-d DISK] [-q QEMU_ARGS] KERNEL INITRAMFS [KERNEL_ARG...]
 #
 #   -i          interactive: the console is this terminal (Ctrl-A X quits QEMU)
 #   -t SECONDS  kill the VM after this long and exit 124 (default 600)
 #   -l LOG      also write the console output to LOG
 #   -d DISK     attach DISK as a raw virtio disk (/dev/vda in the guest)
+#   -q ARGS     more arguments for QEMU, split at blanks (may be repeated),
+#               e.g. -q "-icount shift=0,sleep=off"
 #
 # The guest powers itself off when done (reboot -f under -no-reboot), so
 # QEMU's exit status says nothing about the tests: the console log does.
 set -euo pipefail
 
-interactive=0 timeout=600 log=/dev/null disk=
-while getopts "it:l:d:" opt; do
+interactive=0 timeout=600 log=/dev/null disk= extra=()
+while getopts "it:l:d:q:" opt; do
 	case $opt in
 	i) interactive=1 ;;
 	t) timeout=$OPTARG ;;
 	l) log=$OPTARG ;;
 	d) disk=$OPTARG ;;
+	q) read -ra args <<< "$OPTARG"; extra+=("${args[@]}") ;;
 	*) exit 2 ;;
 	esac
 done
@@ -33,6 +36,7 @@ qemu=(qemu-system-x86_64 -nodefaults -no-reboot -nographic -display none
       -machine pc -accel tcg -cpu max -smp 2 -m 1G
       -kernel "$kernel" -initrd "$initramfs" -append "$cmdline")
 [ -n "$disk" ] && qemu+=(-drive "file=$disk,format=raw,if=virtio")
+qemu+=("${extra[@]}")
 
 if [ "$interactive" = 1 ]; then
 	exec "${qemu[@]}" -serial mon:stdio
