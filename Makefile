@@ -14,6 +14,8 @@ PATCHES := patches
 TREE := $(BUILD)/linux
 # A checkout of the base alone, for the base kernel.
 BASE_TREE := $(BUILD)/base
+# A checkout of the unmodified Debian kernel, for the benchmark's reference.
+UPSTREAM_TREE := $(BUILD)/upstream
 RESULTS := $(BUILD)/results
 
 CONFIGS := configs/qemu-x86_64.config
@@ -34,9 +36,11 @@ export KUNIT_DIR := $(abspath $(TREE))/tools/testing/kunit
 BASE_KERNEL := $(BUILD)/obj/base/arch/x86/boot/bzImage
 SERIES_KERNEL := $(BUILD)/obj/series/arch/x86/boot/bzImage
 DEBUG_KERNEL := $(BUILD)/obj/debug/arch/x86/boot/bzImage
+UPSTREAM_KERNEL := $(BUILD)/obj/upstream/arch/x86/boot/bzImage
 
 .PHONY: help deps tree series export series-check series-lint base-kernel series-kernel \
-	debug-kernel check check-base check-harness check-series check-debug demo shell clean
+	debug-kernel upstream-kernel check check-base check-harness check-series check-debug \
+	demo shell clean
 
 help:
 	@echo "make demo          build everything, show a process whose clocks are a day ahead"
@@ -83,6 +87,16 @@ series-kernel: tree
 
 debug-kernel: tree
 	@scripts/build-kernel.sh $(TREE) $(BUILD)/obj/debug $(SERIES_CONFIGS) configs/debug.config
+
+# Upstream's kernel has its own time namespaces: it gets the series' config
+# but for the KUnit tests, which are the series' own.
+$(UPSTREAM_TREE)/.git: | tree
+	@echo "  TREE  checking out upstream in $(UPSTREAM_TREE)"
+	@git -C $(TREE) worktree add -q --detach $(abspath $(UPSTREAM_TREE)) upstream
+
+upstream-kernel: tree $(UPSTREAM_TREE)/.git
+	@scripts/build-kernel.sh $(UPSTREAM_TREE) $(BUILD)/obj/upstream $(CONFIGS) \
+		$(foreach t,$(SELFTESTS),$(TREE)/tools/testing/selftests/$(t)/config)
 
 # Kernel norms on every patch: builds, checkpatch, W=1, sparse, changelog.
 # It builds the tree once per patch: run it before sending the series, not
