@@ -40,7 +40,7 @@ UPSTREAM_KERNEL := $(BUILD)/obj/upstream/arch/x86/boot/bzImage
 
 .PHONY: help deps tree series export series-check series-lint base-kernel series-kernel \
 	debug-kernel upstream-kernel check check-base check-harness check-series check-debug \
-	demo shell clean
+	demo shell bench clean
 
 help:
 	@echo "make demo          build everything, show a process whose clocks are a day ahead"
@@ -51,6 +51,7 @@ help:
 	@echo "make export        write the commits of $(TREE) back to patches/"
 	@echo "make series-check  fail if $(TREE) holds work that patches/ lacks"
 	@echo "make series-lint   check every patch: build, checkpatch, W=1, sparse"
+	@echo "make bench         vDSO clock_gettime cost: series, base and upstream kernels"
 
 deps:
 	@scripts/install-deps.sh
@@ -151,6 +152,17 @@ check-debug: deps debug-kernel
 		$(DEBUG_KERNEL) $(BUILD)/guest-debug.cpio slab_nomerge > /dev/null || true
 	@scripts/report.py vm $(RESULTS)/debug.log $(RESULTS)/debug.json
 	@scripts/report.py summary $(RESULTS)/debug.json
+
+# The vDSO's clock_gettime() in instructions per call (QEMU -icount): the
+# series' kernel in and outside a time namespace, the base kernel, and the
+# unmodified upstream kernel. It reports figures and fails only if a boot did
+# not deliver them. BENCH_ARGS, e.g. "--boots 5 --reps 9", for more samples.
+bench: deps series-kernel base-kernel upstream-kernel
+	@mkdir -p $(RESULTS)
+	@scripts/build-guest.sh $(TREE) $(BUILD)/obj/series $(BUILD)/guest-bench.cpio bench
+	@scripts/bench.py --guest $(BUILD)/guest-bench.cpio --out $(RESULTS)/bench.json \
+		--logs $(RESULTS)/bench $(BENCH_ARGS) series=$(SERIES_KERNEL) \
+		base=$(BASE_KERNEL) upstream=$(UPSTREAM_KERNEL)
 
 # Every step runs, whatever the others did; the summary counts a step that
 # could not finish (a build error, say) as a failure.

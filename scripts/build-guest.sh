@@ -8,6 +8,7 @@
 # reliability suites add stress-ng):
 #   base              tests/base/base_checks.c, built against TREE
 #   harness-selftest  the deliberately failing suites of guest/harness-selftest
+#   bench             tests/bench/vdso_bench.c, the vDSO benchmark of make bench
 #   selftests:NAME    TREE's tools/testing/selftests/NAME, one suite a program
 #   reliability       tests/reliability: the short runs of the fuzzer, the
 #                     stress and the leak check (about a minute in all)
@@ -54,6 +55,9 @@ for suite in "$@"; do
 		;;
 	kmemleak)
 		install -m 0755 "$project/guest/kmemleak-scan" "$root/suites/zz-kmemleak-scan"
+		;;
+	bench)
+		"${cc[@]}" -o "$root/suites/vdso-bench" "$project/tests/bench/vdso_bench.c"
 		;;
 	harness-selftest)
 		cp -r "$project/guest/harness-selftest" "$root/"

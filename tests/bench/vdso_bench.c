@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The cost of the vDSO's clock_gettime(), outside and inside a time
+ * namespace.
+ *
+ * The program finds __vdso_clock_gettime() in the vDSO image that the kernel
+ * maps (getauxval(AT_SYSINFO_EHDR)) and calls it directly, so that glibc's
+ * wrapper is not counted. One measurement is a loop of CALLS calls for one
+ * clock, timed with CLOCK_MONOTONIC_RAW, which no time namespace shifts (and
+ * the difference of two readings would cancel an offset anyway).
+ *
+ * Each repetition measures every clock in the root time namespace, then in a
+ * child in a new time namespace whose CLOCK_MONOTONIC and CLOCK_BOOTTIME are
+ * shifted, so that the two are interleaved. "null" is the same loop calling
+ * an empty function: the cost of the loop and the call alone.
+ *
+ * The environment (the kernel passes "name=value" arguments that it does not
+ * know to init) sets bench_calls and bench_reps. Each result is one line:
+ *
+ *   bench: {"where": "root", "clock": "CLOCK_MONOTONIC", "rep": 0, ...}
+ *
+ * Other lines start with "bench: " and a word: clocksource, vdso, timens,
+ * error, done.
+ * The program fails only if it could not measure; it judges no number.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef int (*gettime_fn)(clockid_t, struct timespec *);
+
+static const struct {
+	const char *name;
+	clockid_t id;
+} clocks[] = {
+	{ "CLOCK_MONOTONIC", CLOCK_MONOTONIC },
+	{ "CLOCK_MONOTONIC_COARSE", CLOCK_MONOTONIC_COARSE },
+	{ "CLOCK_MONOTONIC_RAW", CLOCK_MONOTONIC_RAW },
+	{ "CLOCK_BOOTTIME", CLOCK_BOOTTIME },
+	{ "null", CLOCK_MONOTONIC },
+};
+
+#define NR_CLOCKS (sizeof(clocks) / sizeof(clocks[0]))
+#define NULL_CLOCK (NR_CLOCKS - 1)
+
+/* What the time namespace adds: a day to CLOCK_MONOTONIC, two to BOOTTIME. */
+#define MONOTONIC_OFFSET 86400
+#define BOOTTIME_OFFSET (2 * 86400)
+
+static gettime_fn vdso_gettime;
+
+static __attribute__((noinline)) int null_gettime(clockid_t clk, struct timespec *ts)
+{
+	asm volatile("" : : "r"(clk), "r"(ts) : "memory");
+	return 0;
+}
+
+/* Look @name up in the dynamic symbol table of the vDSO image. */
+static void *vdso_sym(const char *name)
+{
+	const Elf64_Ehdr *ehdr = (const void *)getauxval(AT_SYSINFO_EHDR);
+	const Elf64_Phdr *phdr;
+	const Elf64_Dyn *dyn = NULL;
+	const Elf64_Sym *symtab = NULL;
+	const Elf32_Word *hash = NULL;
+	const char *strtab = NULL;
+	uintptr_t load = 0;
+	int i;
+
+	if (!ehdr || memcmp(ehdr->e_ident, ELFMAG, SELFMAG))
+		return NULL;
+	phdr = (const void *)((const char *)ehdr + ehdr->e_phoff);
+	for (i = 0; i < ehdr->e_phnum; i++) {
+		if (phdr[i].p_type == PT_LOAD && !load)
+			load = (uintptr_t)ehdr + phdr[i].p_offset - phdr[i].p_vaddr;
+		else if (phdr[i].p_type == PT_DYNAMIC)
+			dyn = (const void *)((const char *)ehdr + phdr[i].p_offset);
+	}
+	if (!load || !dyn)
+		return NULL;
+	for (; dyn->d_tag != DT_NULL; dyn++) {
+		switch (dyn->d_tag) {
+		case DT_SYMTAB:
+			symtab = (const void *)(load + dyn->d_un.d_ptr);
+			break;
+		case DT_STRTAB:
+			strtab = (const void *)(load + dyn->d_un.d_ptr);
+			break;
+		case DT_HASH:
+			hash = (const void *)(load + dyn->d_un.d_ptr);
+			break;
+		}
+	}
+	if (!symtab || !strtab || !hash)
+		return NULL;
+	/* The second word of DT_HASH is the number of symbols. */
+	for (i = 0; i < (int)hash[1]; i++) {
+		const Elf64_Sym *sym = &symtab[i];
+
+		if (ELF64_ST_TYPE(sym->st_info) == STT_FUNC &&
+		    sym->st_shndx != SHN_UNDEF && !strcmp(strtab + sym->st_name, name))
+			return (void *)(load + sym->st_value);
+	}
+	return NULL;
+}
+
+static long long nsec(const struct timespec *ts)
+{
+	return ts->tv_sec * 1000000000LL + ts->tv_nsec;
+}
+
+/* Nanoseconds that @calls calls of @fn for @clk take. */
+static long long measure(gettime_fn fn, clockid_t clk, long calls)
+{
+	struct timespec start, end, ts;
+	long i;
+
+	vdso_gettime(CLOCK_MONOTONIC_RAW, &start);
+	for (i = 0; i < calls; i++)
+		fn(clk, &ts);
+	vdso_gettime(CLOCK_MONOTONIC_RAW, &end);
+	return nsec(&end) - nsec(&start);
+}
+
+static void measure_all(const char *where, int rep, long calls)
+{
+	unsigned int c;
+
+	for (c = 0; c < NR_CLOCKS; c++) {
+		gettime_fn fn = c == NULL_CLOCK ? null_gettime : vdso_gettime;
+		long long ns = measure(fn, clocks[c].id, calls);
+
+		printf("bench: {\"where\": \"%s\", \"clock\": \"%s\", \"rep\": %d, \"calls\": %ld, \"ns\": %lld, \"ns_per_call\": %.3f}\n",
+		       where, clocks[c].name, rep, calls, ns, (double)ns / calls);
+	}
+	fflush(stdout);
+}
+
+#define CLOCKSOURCE "/sys/devices/system/clocksource/clocksource0/"
+
+static void read_line(const char *path, char *buf, int size)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f || !fgets(buf, size, f))
+		snprintf(buf, size, "?");
+	if (f)
+		fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	while (*buf && buf[strlen(buf) - 1] == ' ')
+		buf[strlen(buf) - 1] = '\0';
+}
+
+/*
+ * Without a TSC frequency from CPUID, x86 registers the "tsc" clocksource
+ * from a calibration work a second after boot; until then "tsc-early"
+ * serves. The benchmark would start before: wait for "tsc", ten seconds
+ * at most. Guest time is cheap under QEMU's -icount sleep=off.
+ */
+static void wait_for_tsc(void)
+{
+	char cs[64], avail[256];
+	int waited;
+
+	for (waited = 0; waited < 100; waited++) {
+		read_line(CLOCKSOURCE "current_clocksource", cs, sizeof(cs));
+		if (!strcmp(cs, "tsc"))
+			break;
+		usleep(100000);
+	}
+	read_line(CLOCKSOURCE "available_clocksource", avail, sizeof(avail));
+	printf("bench: clocksource %s (waited %d.%d s; available: %s)\n",
+	       cs, waited / 10, waited % 10, avail);
+}
+
+/*
+ * Make the time namespace that children will be in, and give it its
+ * offsets. False if the kernel has no time namespaces.
+ */
+static int make_timens(void)
+{
+	char offsets[64];
+	int fd, len;
+
+	if (unshare(CLONE_NEWTIME)) {
+		printf("bench: timens none (unshare: %s)\n", strerror(errno));
+		return 0;
+	}
+	len = snprintf(offsets, sizeof(offsets), "%d %d 0\n%d %d 0\n",
+		       CLOCK_MONOTONIC, MONOTONIC_OFFSET, CLOCK_BOOTTIME, BOOTTIME_OFFSET);
+	fd = open("/proc/self/timens_offsets", O_WRONLY);
+	if (fd < 0 || write(fd, offsets, len) != len) {
+		printf("bench: error: setting the offsets: %s\n", strerror(errno));
+		exit(1);
+	}
+	close(fd);
+	return 1;
+}
+
+/*
+ * In the child: are its clocks shifted? @root is CLOCK_MONOTONIC read in
+ * the root namespace just before the fork.
+ */
+static void check_timens(const struct timespec *root)
+{
+	struct timespec mono, sys;
+
+	vdso_gettime(CLOCK_MONOTONIC, &mono);
+	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &sys);
+	printf("bench: timens shifts CLOCK_MONOTONIC by %lld s (vDSO), %lld s (syscall)\n",
+	       (nsec(&mono) - nsec(root)) / 1000000000LL,
+	       (nsec(&sys) - nsec(root)) / 1000000000LL);
+	if (nsec(&mono) - nsec(root) < (MONOTONIC_OFFSET - 60) * 1000000000LL) {
+		printf("bench: error: the vDSO does not shift CLOCK_MONOTONIC in the namespace\n");
+		exit(1);
+	}
+}
+
+static long env(const char *name, long def)
+{
+	const char *s = getenv(name);
+
+	return s && atol(s) > 0 ? atol(s) : def;
+}
+
+int main(void)
+{
+	long calls = env("bench_calls", 100000);
+	int reps = env("bench_reps", 5);
+	struct timespec root;
+	int timens, rep, status;
+	pid_t pid;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	wait_for_tsc();
+	vdso_gettime = vdso_sym("__vdso_clock_gettime");
+	if (!vdso_gettime) {
+		printf("bench: error: no __vdso_clock_gettime in the vDSO\n");
+		return 1;
+	}
+	printf("bench: vdso __vdso_clock_gettime, %ld calls a measurement, %d repetitions\n",
+	       calls, reps);
+	timens = make_timens();
+
+	for (rep = 0; rep < reps; rep++) {
+		measure_all("root", rep, calls);
+		if (!timens)
+			continue;
+		vdso_gettime(CLOCK_MONOTONIC, &root);
+		pid = fork();
+		if (pid < 0) {
+			printf("bench: error: fork: %s\n", strerror(errno));
+			return 1;
+		}
+		if (pid == 0) {
+			if (rep == 0)
+				check_timens(&root);
+			measure_all("timens", rep, calls);
+			_exit(0);
+		}
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+		    WEXITSTATUS(status)) {
+			printf("bench: error: the child in the namespace failed\n");
+			return 1;
+		}
+	}
+	printf("bench: done\n");
+	return 0;
+}
