@@ -26,6 +26,12 @@ SELFTESTS := timens
 # They are in the tree, so a series without them skips them, and the base
 # kernel never gets them.
 KUNITCONFIGS := kernel/time/.kunitconfig
+# Upstream's own selftests of time namespaces, from the unmodified kernel
+# (tag "upstream" of $(TREE)), run untouched on the series kernel: DIR for all
+# of a directory's programs, DIR/PROGRAM for one. The cases that contradict a
+# rule the series enforces on purpose are listed in COMPAT_XFAIL.
+UPSTREAM_SELFTESTS := timens clone3/clone3 pidfd/pidfd_setns_test
+COMPAT_XFAIL := tests/compat/expected-failures.txt
 VM_TIMEOUT ?= 900
 # The debug kernel runs the full reliability runs under KASAN, lockdep and
 # kmemleak in TCG: hours rather than minutes are possible.
@@ -39,8 +45,8 @@ DEBUG_KERNEL := $(BUILD)/obj/debug/arch/x86/boot/bzImage
 UPSTREAM_KERNEL := $(BUILD)/obj/upstream/arch/x86/boot/bzImage
 
 .PHONY: help deps tree series export series-check series-lint base-kernel series-kernel \
-	debug-kernel upstream-kernel check check-base check-harness check-series check-debug \
-	demo shell bench clean
+	debug-kernel upstream-kernel check check-base check-harness check-series check-compat \
+	check-debug demo shell bench clean
 
 help:
 	@echo "make demo          build everything, show a process whose clocks are a day ahead"
@@ -139,6 +145,16 @@ check-series: series-kernel
 		scripts/report.py vm $(RESULTS)/series.log $(RESULTS)/series.json; \
 	fi
 
+# Compatibility: upstream's selftests and util-linux's tools (tests/tools),
+# on the series kernel. A suite that hangs is killed, so that the others run.
+check-compat: series-kernel
+	@mkdir -p $(RESULTS)
+	@scripts/build-guest.sh $(TREE) $(BUILD)/obj/series $(BUILD)/guest-compat.cpio \
+		$(addprefix upstream:,$(UPSTREAM_SELFTESTS)) tools
+	@scripts/run-vm.sh -t $(VM_TIMEOUT) -l $(RESULTS)/compat.log \
+		$(SERIES_KERNEL) $(BUILD)/guest-compat.cpio harness.timeout=180 > /dev/null || true
+	@scripts/report.py vm $(RESULTS)/compat.log $(RESULTS)/compat.json $(COMPAT_XFAIL)
+
 # The series' suites and the full reliability runs on a kernel with KASAN,
 # UBSAN, lockdep, kmemleak and the page table and VM checks, ending with a
 # kmemleak scan that must be empty. Too slow for make check and CI: run it
@@ -169,7 +185,7 @@ bench: deps series-kernel base-kernel upstream-kernel
 check: deps
 	@rm -rf $(RESULTS)
 	@mkdir -p $(RESULTS)
-	@for step in check-base check-harness check-series; do \
+	@for step in check-base check-harness check-series check-compat; do \
 		$(MAKE) --no-print-directory $$step || \
 			scripts/report.py failed "make $$step" $(RESULTS)/$$step-failed.json; \
 	done

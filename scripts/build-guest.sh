@@ -14,6 +14,12 @@
 #                     stress and the leak check (about a minute in all)
 #   reliability-full  the same programs, with the full counts and durations
 #   kmemleak          guest/kmemleak-scan, run after every other suite
+#   upstream:NAME[/PROG]  the same directory (or only its program PROG) of the
+#                     tag "upstream" of TREE, the unmodified kernel: its own
+#                     selftests, built untouched against OBJ's headers, each
+#                     program a suite "upstream-NAME-PROG"
+#   tools             the scripts tests/tools/*.sh: real programs (util-linux)
+#                     run in the VM, each a suite
 # Test programs are linked statically.
 set -euo pipefail
 
@@ -72,6 +78,41 @@ for suite in "$@"; do
 		for prog in $(make --no-print-directory -s -C "$tree/tools/testing/selftests/$name" \
 				OUTPUT="$(realpath "$build")" -f Makefile -f - print-progs <<<'print-progs: ; @echo $(TEST_GEN_PROGS)'); do
 			install -m 0755 "$prog" "$root/suites/$name-${prog##*/}"
+		done
+		;;
+	upstream:*)
+		name=${suite#upstream:} prog=
+		case $name in */*) prog=${name#*/} name=${name%%/*} ;; esac
+		src="$out.upstream"
+		build=$(realpath -m "$out.upstream-build/$name")
+		# The selftests as they are in the tag: nothing of them is kept in
+		# the project, or changed.
+		rm -rf "$src/tools/testing/selftests/$name"
+		mkdir -p "$src" "$build"
+		git -C "$tree" archive upstream "tools/testing/selftests/$name" \
+			tools/testing/selftests/kselftest.h \
+			tools/testing/selftests/kselftest_harness.h \
+			tools/testing/selftests/lib.mk \
+			tools/testing/selftests/clone3/clone3_selftests.h | tar -x -C "$src"
+		umake=(make --no-print-directory -s -C "$src/tools/testing/selftests/$name"
+		       OUTPUT="$build" CC="gcc -static -isystem $obj/usr/include"
+		       KHDR_INCLUDES="-isystem $obj/usr/include")
+		if [ -n "$prog" ]; then
+			# One program, without the libraries of the others (libcap).
+			progs=$build/$prog
+			"${umake[@]}" LDLIBS= "$progs"
+		else
+			progs=$("${umake[@]}" -f Makefile -f - print-progs <<<'print-progs: ; @echo $(TEST_GEN_PROGS)')
+			# shellcheck disable=SC2086
+			"${umake[@]}" $progs
+		fi
+		for p in $progs; do
+			install -m 0755 "$p" "$root/suites/upstream-$name-${p##*/}"
+		done
+		;;
+	tools)
+		for t in "$project"/tests/tools/*.sh; do
+			install -m 0755 "$t" "$root/suites/tools-$(basename "$t" .sh)"
 		done
 		;;
 	*)
