@@ -46,7 +46,7 @@ UPSTREAM_KERNEL := $(BUILD)/obj/upstream/arch/x86/boot/bzImage
 
 .PHONY: help deps tree series export series-check series-lint base-kernel series-kernel \
 	debug-kernel upstream-kernel check check-base check-harness check-series check-compat \
-	check-debug demo shell bench clean
+	check-criu check-debug demo shell bench clean
 
 help:
 	@echo "make demo          build everything, show a process whose clocks are a day ahead"
@@ -155,6 +155,17 @@ check-compat: series-kernel
 		$(SERIES_KERNEL) $(BUILD)/guest-compat.cpio harness.timeout=180 > /dev/null || true
 	@scripts/report.py vm $(RESULTS)/compat.log $(RESULTS)/compat.json $(COMPAT_XFAIL)
 
+# CRIU: a process in a time namespace checkpointed, the VM rebooted, the
+# process restored, on the series kernel; and the same on the base kernel as
+# the counter-example.
+check-criu: series-kernel base-kernel
+	@mkdir -p $(RESULTS)
+	@scripts/build-guest.sh $(TREE) $(BUILD)/obj/series $(BUILD)/guest-criu.cpio
+	@echo "  TEST  CRIU restore across a reboot (2 VM boots per kernel)"
+	@scripts/criu-restore.sh $(SERIES_KERNEL) $(BASE_KERNEL) $(BUILD)/guest-criu.cpio \
+		$(RESULTS)/criu > $(RESULTS)/criu.ktap
+	@scripts/report.py ktap criu-restore $(RESULTS)/criu.ktap $(RESULTS)/criu.json
+
 # The series' suites and the full reliability runs on a kernel with KASAN,
 # UBSAN, lockdep, kmemleak and the page table and VM checks, ending with a
 # kmemleak scan that must be empty. Too slow for make check and CI: run it
@@ -185,7 +196,7 @@ bench: deps series-kernel base-kernel upstream-kernel
 check: deps
 	@rm -rf $(RESULTS)
 	@mkdir -p $(RESULTS)
-	@for step in check-base check-harness check-series check-compat; do \
+	@for step in check-base check-harness check-series check-compat check-criu; do \
 		$(MAKE) --no-print-directory $$step || \
 			scripts/report.py failed "make $$step" $(RESULTS)/$$step-failed.json; \
 	done

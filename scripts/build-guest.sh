@@ -35,9 +35,10 @@ programs=(/usr/bin/unshare /usr/bin/nsenter /usr/bin/lsns /usr/sbin/criu)
 
 rm -rf "$root"
 mkdir -p "$root/bin" "$root/suites"
-install -m 0755 "$project/guest/init" "$project/guest/demo" "$root/"
+install -m 0755 "$project/guest/init" "$project/guest/demo" "$project/guest/criu" "$root/"
 install -m 0755 /bin/busybox "$root/bin/"
 "${cc[@]}" -o "$root/bin/show-clocks" "$project/tests/tools/show-clocks.c"
+"${cc[@]}" -o "$root/bin/ticker" "$project/tests/tools/ticker.c"
 
 for suite in "$@"; do
 	case $suite in
