@@ -17,6 +17,7 @@
 set -euo pipefail
 
 cmd=$1 tree=$2 patches=$3
+# The commit that the last apply or export left the tree at.
 applied="$tree/.git/applied-series"
 
 # Fixed identity and dates, so that applying the same series twice gives the
@@ -96,7 +97,7 @@ apply() {
 	fi
 	# Commits that are neither base nor the series last applied are work.
 	if [ "$(git -C "$tree" rev-parse HEAD)" != "$(git -C "$tree" rev-parse base)" ] &&
-	   ! { [ -d "$applied" ] && same_series "$tmp/tree" "$applied"; }; then
+	   [ "$(git -C "$tree" rev-parse HEAD)" != "$(cat "$applied" 2>/dev/null)" ]; then
 		stale=1
 	fi
 	rm -rf "$tmp"
@@ -112,8 +113,7 @@ apply() {
 		echo "  TREE  applying ${#files[@]} patches to $tree"
 		git -C "$tree" am -q --committer-date-is-author-date "${files[@]}"
 	fi
-	rm -rf "$applied"
-	copy_series "$applied"
+	git -C "$tree" rev-parse HEAD > "$applied"
 }
 
 do_export() {
@@ -127,8 +127,8 @@ do_export() {
 		[ -e "$f" ] || continue
 		cmp -s "$f" "$patches/${f##*/}" || cp "$f" "$patches/"
 	done
-	rm -rf "$tmp" "$applied"
-	copy_series "$applied"
+	rm -rf "$tmp"
+	git -C "$tree" rev-parse HEAD > "$applied"
 	echo "  EXPORT $(git -C "$tree" rev-list --count base..HEAD) patches to $patches"
 }
 
