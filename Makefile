@@ -141,7 +141,8 @@ check-series: series-kernel
 		scripts/build-guest.sh $(TREE) $(BUILD)/obj/series $(BUILD)/guest-series.cpio \
 			$(addprefix selftests:,$(SELFTESTS)) reliability && \
 		{ scripts/run-vm.sh -t $(VM_TIMEOUT) -l $(RESULTS)/series.log \
-			$(SERIES_KERNEL) $(BUILD)/guest-series.cpio > /dev/null || true; } && \
+			$(SERIES_KERNEL) $(BUILD)/guest-series.cpio kunit.enable=1 \
+			> /dev/null || true; } && \
 		scripts/report.py vm $(RESULTS)/series.log $(RESULTS)/series.json; \
 	fi
 
@@ -176,7 +177,8 @@ check-debug: deps debug-kernel
 	@scripts/build-guest.sh $(TREE) $(BUILD)/obj/debug $(BUILD)/guest-debug.cpio \
 		$(addprefix selftests:,$(SELFTESTS)) reliability-full kmemleak
 	@scripts/run-vm.sh -t $(DEBUG_VM_TIMEOUT) -l $(RESULTS)/debug.log \
-		$(DEBUG_KERNEL) $(BUILD)/guest-debug.cpio slab_nomerge > /dev/null || true
+		$(DEBUG_KERNEL) $(BUILD)/guest-debug.cpio slab_nomerge kunit.enable=1 \
+		> /dev/null || true
 	@scripts/report.py vm $(RESULTS)/debug.log $(RESULTS)/debug.json
 	@scripts/report.py summary $(RESULTS)/debug.json
 
