@@ -35,9 +35,10 @@ export ALLOW_MISSING_OPTIONS=1
 # that those of a file before and after a patch compare.
 object_warnings() {
 	local out=${1%.c}.o
-	# Only what this configuration builds: a file outside it (a patch that
-	# comes before its option) would be compiled without its declarations.
-	[ -f "$lint/$1" ] && [ -f "$obj/$out" ] || return 0
+	# Only what this configuration links into vmlinux: a file outside it (a
+	# patch that comes before its option) would be compiled without its
+	# declarations.
+	[ -f "$lint/$1" ] && ar t "$obj/vmlinux.a" | grep -qxF "$out" || return 0
 	rm -f "$obj/$out"
 	"${kmake[@]}" W=1 C=2 "$out" 2>&1 | grep -E 'warning:|error:' |
 		sed -E 's/:[0-9]+:[0-9]+:/:/; s/:[0-9]+:/:/' | sort -u
