@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "kselftest.h"
+#include "reliability.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME	0x00000080
@@ -109,40 +110,6 @@ static long slab_objects(void)
 	snprintf(slab_source, sizeof(slab_source),
 		 "neither /proc/slabinfo nor /sys/kernel/slab has time_namespace (CONFIG_SLUB_DEBUG off?)");
 	return -1;
-}
-
-static int read_int(const char *path)
-{
-	char buf[32] = "";
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = '\0';
-	close(fd);
-	return buf[0] ? atoi(buf) : -1;
-}
-
-static int write_text(const char *path, const char *text)
-{
-	int fd, ret = 0;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-		ret = -1;
-	close(fd);
-	return ret;
-}
-
-static int write_int(const char *path, int val)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%d\n", val);
-	return write_text(path, buf);
 }
 
 /*

@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "kselftest.h"
+#include "reliability.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME	0x00000080
@@ -98,26 +99,13 @@ static bool time_left(void)
 	return ts.tv_sec < deadline;
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd, ret = 0;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-		ret = -1;
-	close(fd);
-	return ret;
-}
-
 static int set_offsets(long long mono_sec, long long boot_sec)
 {
 	char text[96];
 
 	snprintf(text, sizeof(text), "monotonic %lld 0\nboottime %lld 0\n",
 		 mono_sec, boot_sec);
-	return write_file("/proc/self/timens_offsets", text);
+	return write_text("/proc/self/timens_offsets", text);
 }
 
 /*
@@ -351,27 +339,6 @@ static void proc_reader(unsigned int unused)
 	}
 }
 
-static int read_max_ns(void)
-{
-	char buf[32] = "";
-	int fd = open(MAX_NS_PATH, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = '\0';
-	close(fd);
-	return buf[0] ? atoi(buf) : -1;
-}
-
-static int write_max_ns(int max)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%d\n", max);
-	return write_file(MAX_NS_PATH, buf);
-}
-
 static void limit_worker(unsigned int orig)
 {
 	struct timespec pause = { .tv_nsec = 2000000 };
@@ -381,12 +348,12 @@ static void limit_worker(unsigned int orig)
 		/* in turn the original limit, and one of 0 to 7 */
 		int max = n % 2 ? (int)orig : (int)(n % 16) / 2;
 
-		if (write_max_ns(max) == 0)
+		if (write_int(MAX_NS_PATH, max) == 0)
 			COUNT(limit_change);
 		n++;
 		nanosleep(&pause, NULL);
 	}
-	write_max_ns(orig);
+	write_int(MAX_NS_PATH, orig);
 }
 
 static void clock_reader(unsigned int unused)
@@ -485,7 +452,7 @@ int main(int argc, char **argv)
 		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (stats == MAP_FAILED)
 		ksft_exit_fail_perror("mmap");
-	orig_max = read_max_ns();
+	orig_max = read_int(MAX_NS_PATH);
 	if (orig_max < 0)
 		ksft_exit_fail_msg("cannot read %s\n", MAX_NS_PATH);
 
@@ -508,9 +475,9 @@ int main(int argc, char **argv)
 			worker_fail++;
 		}
 	}
-	final_max = read_max_ns();
+	final_max = read_int(MAX_NS_PATH);
 	if (final_max != orig_max)
-		write_max_ns(orig_max);
+		write_int(MAX_NS_PATH, orig_max);
 
 	ksft_print_msg("namespaces created %lu (ENOSPC %lu), offsets written %lu, fork+exit %lu, exec %lu\n",
 		       stats->create, stats->create_enospc, stats->offsets_write,
