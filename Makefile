@@ -17,6 +17,9 @@ BASE_TREE := $(BUILD)/base
 # A checkout of the unmodified Debian kernel, for the benchmark's reference.
 UPSTREAM_TREE := $(BUILD)/upstream
 RESULTS := $(BUILD)/results
+# Apart, so that make check, which starts by emptying $(RESULTS), can run
+# while check-debug does
+DEBUG_RESULTS := $(BUILD)/results-debug
 
 CONFIGS := configs/qemu-x86_64.config
 # The selftest directories of the series, each run as suites in the VM.
@@ -172,15 +175,15 @@ check-criu: series-kernel base-kernel
 # kmemleak scan that must be empty. Too slow for make check and CI: run it
 # before sending the series, or after changing the namespace's lifetime.
 check-debug: deps debug-kernel
-	@mkdir -p $(RESULTS)
-	@rm -f $(RESULTS)/debug.json
+	@mkdir -p $(DEBUG_RESULTS)
+	@rm -f $(DEBUG_RESULTS)/debug.json
 	@scripts/build-guest.sh $(TREE) $(BUILD)/obj/debug $(BUILD)/guest-debug.cpio \
 		$(addprefix selftests:,$(SELFTESTS)) reliability-full kmemleak
-	@scripts/run-vm.sh -t $(DEBUG_VM_TIMEOUT) -l $(RESULTS)/debug.log \
+	@scripts/run-vm.sh -t $(DEBUG_VM_TIMEOUT) -l $(DEBUG_RESULTS)/debug.log \
 		$(DEBUG_KERNEL) $(BUILD)/guest-debug.cpio slab_nomerge kunit.enable=1 \
 		> /dev/null || true
-	@scripts/report.py vm $(RESULTS)/debug.log $(RESULTS)/debug.json
-	@scripts/report.py summary $(RESULTS)/debug.json
+	@scripts/report.py vm $(DEBUG_RESULTS)/debug.log $(DEBUG_RESULTS)/debug.json
+	@scripts/report.py summary $(DEBUG_RESULTS)/debug.json
 
 # The vDSO's clock_gettime() in instructions per call (QEMU -icount): the
 # series' kernel in and outside a time namespace, the base kernel, and the
