@@ -17,8 +17,9 @@ BASE_TREE := $(BUILD)/base
 # A checkout of the unmodified Debian kernel, for the benchmark's reference.
 UPSTREAM_TREE := $(BUILD)/upstream
 RESULTS := $(BUILD)/results
-# Apart, so that make check, which starts by emptying $(RESULTS), can run
-# while check-debug does
+# Apart, so that make check, which starts by emptying $(RESULTS), does not
+# take check-debug's log. (Both apply the series to the same tree: start the
+# second once the first has built its kernel.)
 DEBUG_RESULTS := $(BUILD)/results-debug
 
 CONFIGS := configs/qemu-x86_64.config

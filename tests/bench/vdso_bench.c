@@ -6,8 +6,8 @@
  * The program finds __vdso_clock_gettime() in the vDSO image that the kernel
  * maps (getauxval(AT_SYSINFO_EHDR)) and calls it directly, so that glibc's
  * wrapper is not counted. One measurement is a loop of CALLS calls for one
- * clock, timed with CLOCK_MONOTONIC_RAW, which no time namespace shifts (and
- * the difference of two readings would cancel an offset anyway).
+ * clock, timed with CLOCK_MONOTONIC_RAW: the difference of two readings
+ * cancels a time namespace's offset.
  *
  * Each repetition measures every clock in the root time namespace, then in a
  * child in a new time namespace whose CLOCK_MONOTONIC and CLOCK_BOOTTIME are
