@@ -2,10 +2,10 @@
 # Time namespaces for Linux 6.12: the patch series in patches/, and the
 # harness that builds, boots and tests it. "make help" lists the targets.
 
-# The Debian package the series applies to. Another installed version fails
-# the build unless LINUX_SOURCE_VERSION_OVERRIDE=1.
+# The Debian package the series applies to, at the version every target
+# installs (replacing any other). "make pin LINUX_SOURCE_VERSION=..." moves it.
 LINUX_SOURCE_PACKAGE := linux-source-6.12
-LINUX_SOURCE_VERSION := 6.12.117-1~deb12u1
+LINUX_SOURCE_VERSION := 6.12.118-1~deb12u1
 LINUX_SOURCE_TARBALL := /usr/src/linux-source-6.12.tar.xz
 
 BUILD := build
@@ -48,7 +48,7 @@ SERIES_KERNEL := $(BUILD)/obj/series/arch/x86/boot/bzImage
 DEBUG_KERNEL := $(BUILD)/obj/debug/arch/x86/boot/bzImage
 UPSTREAM_KERNEL := $(BUILD)/obj/upstream/arch/x86/boot/bzImage
 
-.PHONY: help deps tree series export series-check series-lint base-kernel series-kernel \
+.PHONY: help deps tree pin series export series-check series-lint base-kernel series-kernel \
 	debug-kernel upstream-kernel check check-base check-harness check-series check-compat \
 	check-criu check-debug demo shell bench clean
 
@@ -60,23 +60,34 @@ help:
 	@echo "make series        (re)apply patches/ to $(TREE) on top of base"
 	@echo "make export        write the commits of $(TREE) back to patches/"
 	@echo "make series-check  fail if $(TREE) holds work that patches/ lacks"
+	@echo "make pin LINUX_SOURCE_VERSION=V  move the pinned kernel source to version V"
 	@echo "make series-lint   check every patch: build, checkpatch, W=1, sparse"
 	@echo "make bench         vDSO clock_gettime cost: series, base and upstream kernels"
 
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh $(LINUX_SOURCE_PACKAGE) $(LINUX_SOURCE_VERSION)
 
-$(TREE)/.git:
+# make-base.sh creates the tree, or checks that it was made from the pin.
+tree: deps
 	@scripts/make-base.sh $(TREE) $(LINUX_SOURCE_TARBALL) \
 		$(LINUX_SOURCE_PACKAGE) $(LINUX_SOURCE_VERSION)
-
-tree: deps $(TREE)/.git
 	@scripts/series.sh apply $(TREE) $(PATCHES)
 
 series: tree
 
 export:
 	@scripts/series.sh export $(TREE) $(PATCHES)
+
+# Move the pin to another version of the source package: the work trees are
+# made anew from it (after series-check, so no work is lost) by the next
+# target, e.g. "make check".
+pin: series-check
+	@[ -n "$(filter command line,$(origin LINUX_SOURCE_VERSION))" ] || \
+		{ echo "usage: make pin LINUX_SOURCE_VERSION=VERSION" >&2; exit 2; }
+	@sed -i 's/^LINUX_SOURCE_VERSION := .*/LINUX_SOURCE_VERSION := $(LINUX_SOURCE_VERSION)/' Makefile
+	@rm -rf $(TREE) $(BASE_TREE) $(UPSTREAM_TREE) $(BUILD)/lint
+	@echo "  PIN   $(LINUX_SOURCE_PACKAGE) $(LINUX_SOURCE_VERSION): now run make check," \
+		"then make export and commit the Makefile and patches/"
 
 series-check:
 	@if [ -d $(TREE)/.git ]; then scripts/series.sh check $(TREE) $(PATCHES); \

@@ -1,12 +1,19 @@
 #!/bin/bash
 # Install, from Debian's packages, whatever the build, the VM and the tests
-# need and the machine lacks. Needs root (or sudo) only when something is
-# missing.
+# need and the machine lacks, and the kernel source at its pinned version.
+# Needs root (or sudo) only when something is missing.
+#
+# usage: install-deps.sh SOURCE_PACKAGE SOURCE_VERSION
+#
+# The source package holds only a tarball under /usr/src, so replacing
+# another installed version of it with the pinned one is safe.
 set -euo pipefail
 
+source_package=$1 source_version=$2
+
 packages=(
-	# the kernel source and its build
-	linux-source-6.12 gcc make flex bison bc libelf-dev libssl-dev
+	# the kernel's build
+	gcc make flex bison bc libelf-dev libssl-dev
 	cpio xz-utils unifdef python3 git rsync
 	# make series-lint: sparse, and the SPDX check of checkpatch.pl
 	sparse python3-ply python3-git
@@ -16,14 +23,36 @@ packages=(
 	stress-ng
 )
 
+installed_version() {
+	{ dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null || true; } |
+		sed -n 's/^install ok installed //p'
+}
+
 missing=()
 for p in "${packages[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+	[ -n "$(installed_version "$p")" ] || missing+=("$p")
 done
+installed_source=$(installed_version "$source_package")
+[ "$installed_source" = "$source_version" ] || missing+=("$source_package=$source_version")
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=
 [ "$(id -u)" = 0 ] || sudo=sudo
-echo "  DEPS  installing: ${missing[*]}"
 $sudo apt-get update -q
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+if [ "$installed_source" != "$source_version" ]; then
+	available=$(apt-cache madison "$source_package" | awk -F' *[|] *' '{ print $2 }' | sort -u -V)
+	if ! grep -qxF "$source_version" <<< "$available"; then
+		echo "error: $source_package $source_version, the pinned version, is no longer in the archive." >&2
+		echo "       The archive has: $(echo ${available:-nothing})" >&2
+		echo "       Move the pin with: make pin LINUX_SOURCE_VERSION=$(tail -n 1 <<< "$available")" >&2
+		exit 1
+	fi
+	if [ -n "$installed_source" ]; then
+		echo "  DEPS  replacing $source_package $installed_source with the pinned $source_version"
+	fi
+fi
+
+echo "  DEPS  installing: ${missing[*]}"
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends \
+	--allow-downgrades "${missing[@]}"

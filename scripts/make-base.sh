@@ -6,6 +6,9 @@
 #
 # usage: make-base.sh TREE TARBALL PACKAGE EXPECTED_VERSION
 #
+# A TREE that exists already is only checked: it must have been made from
+# EXPECTED_VERSION.
+#
 # Debian's top-level .gitignore ends with a packaging block that ignores every
 # top-level entry ("/*"), which would hide every new file from git. The import
 # drops that block, so the tree ignores exactly what upstream ignores; that is
@@ -18,14 +21,21 @@ set -euo pipefail
 tree=$1 tarball=$2 package=$3 expected=$4
 project=$(cd "$(dirname "$0")/.." && pwd)
 
-installed=$(dpkg-query -W -f='${Version}' "$package" 2>/dev/null || true)
-if [ "$installed" != "$expected" ]; then
-	if [ "${LINUX_SOURCE_VERSION_OVERRIDE:-}" != 1 ]; then
-		echo "error: the series is pinned to $package $expected, but ${installed:-no version} is installed." >&2
-		echo "       Install $expected, or set LINUX_SOURCE_VERSION_OVERRIDE=1 to use $installed." >&2
+if [ -d "$tree/.git" ]; then
+	made_from=$(git -C "$tree" log -1 --format=%s upstream)
+	if [ "$made_from" != "Import $package $expected" ]; then
+		echo "error: $tree was made from \"${made_from#Import }\", but the pin is $package $expected." >&2
+		echo "       Run 'make pin LINUX_SOURCE_VERSION=$expected' to make it anew." >&2
 		exit 1
 	fi
-	echo "  BASE  warning: using $package $installed instead of the pinned $expected" >&2
+	exit 0
+fi
+
+installed=$(dpkg-query -W -f='${Version}' "$package" 2>/dev/null || true)
+if [ "$installed" != "$expected" ]; then
+	echo "error: the series is pinned to $package $expected, but ${installed:-no version} is installed." >&2
+	echo "       'make deps' installs the pinned version." >&2
+	exit 1
 fi
 
 export GIT_AUTHOR_NAME="Time namespace series" GIT_AUTHOR_EMAIL="timens@localhost"
