@@ -8,6 +8,13 @@
 #           it was last given (PATCHES moved on, e.g. after a pull) is reset to
 #           base and re-applied; one that holds work the patch files lack is
 #           refused.
+#
+# "Matches" is decided on what the patches change, not on how the files
+# spell it: the tree matches when it is, untouched, what the last apply or
+# export made of exactly these patch files, or when its commits export to
+# them but for the blob ids of their "index" lines and the base-commit line
+# (which name another point release's blobs when the series was exported on
+# another base).
 #   export  write TREE's commits on top of base to PATCHES as format-patch
 #           files, with a cover letter made from PATCHES/cover-letter.txt
 #           (subject line, blank line, body). An unchanged series exports to
@@ -17,7 +24,8 @@
 set -euo pipefail
 
 cmd=$1 tree=$2 patches=$3
-# The commit that the last apply or export left the tree at.
+# The commit that the last apply or export left the tree at, and the digest
+# of the patch files it was made from or exported to.
 applied="$tree/.git/applied-series"
 
 # Fixed identity and dates, so that applying the same series twice gives the
@@ -54,9 +62,37 @@ copy_series() {
 	series_files "$patches" | xargs -r cp -t "$1"
 }
 
-# Do directories $1 and $2 hold the same series files?
+# The digest of the series files of PATCHES.
+patches_digest() {
+	series_files "$patches" | xargs -r cat | sha256sum | cut -d ' ' -f 1
+}
+
+# The state of the tree and the patch files, as $applied records it.
+state() {
+	echo "$(git -C "$tree" rev-parse HEAD) $(patches_digest)"
+}
+
+record_state() {
+	state > "$applied"
+}
+
+# Is the tree, untouched, what the last apply or export made of PATCHES?
+recorded_state() {
+	[ "$(state)" = "$(cat "$applied" 2>/dev/null)" ]
+}
+
+# Do directories $1 and $2 hold the same series files, but for the lines
+# that name blobs of the base?
 same_series() {
-	diff -r -q "$1" "$2" > /dev/null 2>&1
+	local dir
+	for dir in "$1" "$2"; do
+		mkdir -p "$dir.cmp"
+		for f in "$dir"/*.patch; do
+			[ -e "$f" ] || continue
+			sed -E '/^index [0-9a-f]+\.\.[0-9a-f]+/d; /^base-commit: /d' "$f" > "$dir.cmp/${f##*/}"
+		done
+	done
+	diff -r -q "$1.cmp" "$2.cmp" > /dev/null 2>&1
 }
 
 dirty() {
@@ -69,6 +105,10 @@ check() {
 		echo "series-check: $tree has uncommitted changes; commit them and run 'make export':" >&2
 		git -C "$tree" status --short | head -n 10 >&2
 		return 1
+	fi
+	if recorded_state; then
+		echo "series-check: $tree matches $patches ($(git -C "$tree" rev-list --count base..HEAD) patches)"
+		return 0
 	fi
 	tmp=$(mktemp -d)
 	export_to "$tmp/tree"
@@ -85,23 +125,31 @@ check() {
 	return $rc
 }
 
-apply() {
-	local tmp files stale=0
+up_to_date() {
+	local tmp rc=1
+	dirty && return 1
+	recorded_state && return 0
 	tmp=$(mktemp -d)
 	export_to "$tmp/tree"
 	copy_series "$tmp/patches"
-	if ! dirty && same_series "$tmp/tree" "$tmp/patches"; then
-		rm -rf "$tmp"
+	if same_series "$tmp/tree" "$tmp/patches"; then
+		record_state
+		rc=0
+	fi
+	rm -rf "$tmp"
+	return $rc
+}
+
+apply() {
+	local files head
+	if up_to_date; then
 		echo "  TREE  $tree: base + $(git -C "$tree" rev-list --count base..HEAD) patches, up to date"
 		return 0
 	fi
 	# Commits that are neither base nor the series last applied are work.
-	if [ "$(git -C "$tree" rev-parse HEAD)" != "$(git -C "$tree" rev-parse base)" ] &&
-	   [ "$(git -C "$tree" rev-parse HEAD)" != "$(cat "$applied" 2>/dev/null)" ]; then
-		stale=1
-	fi
-	rm -rf "$tmp"
-	if dirty || [ $stale = 1 ]; then
+	head=$(git -C "$tree" rev-parse HEAD)
+	if dirty || { [ "$head" != "$(git -C "$tree" rev-parse base)" ] &&
+		      [ "$head" != "$(cut -d ' ' -f 1 "$applied" 2>/dev/null)" ]; }; then
 		echo "error: $tree holds work that the patch files lack: run 'make export'" >&2
 		echo "       and commit, or discard it with: git -C $tree reset --hard base" >&2
 		return 1
@@ -113,7 +161,7 @@ apply() {
 		echo "  TREE  applying ${#files[@]} patches to $tree"
 		git -C "$tree" am -q --committer-date-is-author-date "${files[@]}"
 	fi
-	git -C "$tree" rev-parse HEAD > "$applied"
+	record_state
 }
 
 do_export() {
@@ -128,7 +176,7 @@ do_export() {
 		cmp -s "$f" "$patches/${f##*/}" || cp "$f" "$patches/"
 	done
 	rm -rf "$tmp"
-	git -C "$tree" rev-parse HEAD > "$applied"
+	record_state
 	echo "  EXPORT $(git -C "$tree" rev-list --count base..HEAD) patches to $patches"
 }
 
