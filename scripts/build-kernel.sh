@@ -4,11 +4,12 @@
 # usage: build-kernel.sh TREE OBJ FRAGMENT...
 #
 # The configuration is "make tinyconfig" plus the fragments, merged with the
-# kernel's scripts/kconfig/merge_config.sh; a fragment that does not exist in
-# TREE (a selftest's config, before the series adds it) is skipped. It is
-# rebuilt only when the fragments change. After olddefconfig, every option a
-# fragment asks for must have survived: a missing one fails the build, named
-# (unless ALLOW_MISSING_OPTIONS=1, for trees that predate an option).
+# kernel's scripts/kconfig/merge_config.sh. It is rebuilt only when the
+# fragments change. After olddefconfig, every option a fragment asks for must
+# have survived: a missing one fails the build, named, and so does a missing
+# fragment. ALLOW_MISSING_OPTIONS=1 is for trees that predate an option or a
+# fragment (a selftest's config, before the patch that adds it): it leaves
+# them out and says so.
 set -euo pipefail
 
 tree=$1 obj=$2
@@ -19,7 +20,14 @@ kmake=(make --no-print-directory -C "$tree" O="$obj" ARCH=x86_64 -j"$(nproc)")
 
 fragments=()
 for f in "$@"; do
-	[ -f "$f" ] && fragments+=("$(realpath "$f")")
+	if [ -f "$f" ]; then
+		fragments+=("$(realpath "$f")")
+	elif [ "${ALLOW_MISSING_OPTIONS:-}" = 1 ]; then
+		echo "  CONFIG not in this tree: $f"
+	else
+		echo "error: config fragment $f does not exist" >&2
+		exit 1
+	fi
 done
 
 wanted="$obj/.fragments"
@@ -48,6 +56,6 @@ start=$SECONDS
 # Kbuild's one-line-per-step output becomes a count every 500 steps; anything
 # else (warnings, errors) is shown as it comes. All of it is in build.log.
 "${kmake[@]}" bzImage headers 2>&1 | tee "$obj/build.log" | awk '
-	/^  [A-Z0-9_]+ / { if (++n % 500 == 0) printf "  KERNEL %d build steps\n", n; next }
+	/^  [A-Z0-9_]+ / { if (++n % 500 == 0) { printf "  KERNEL %d build steps\n", n; fflush() }; next }
 	{ print; fflush() }'
 echo "  KERNEL $obj/arch/x86/boot/bzImage ready ($((SECONDS - start))s)"
