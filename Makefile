@@ -36,6 +36,9 @@ KUNITCONFIGS := kernel/time/.kunitconfig
 # rule the series enforces on purpose are listed in COMPAT_XFAIL.
 UPSTREAM_SELFTESTS := timens clone3/clone3 pidfd/pidfd_setns_test
 COMPAT_XFAIL := tests/compat/expected-failures.txt
+# The suites each VM must produce, and the skips that are expected (any other
+# fails the run): report.py's arguments for every VM of make check.
+EXPECTED := --manifest tests/manifest.txt --skips tests/expected-skips.txt
 VM_TIMEOUT ?= 900
 # The debug kernel runs the full reliability runs under KASAN, lockdep and
 # kmemleak in TCG: hours rather than minutes are possible.
@@ -49,8 +52,8 @@ DEBUG_KERNEL := $(BUILD)/obj/debug/arch/x86/boot/bzImage
 UPSTREAM_KERNEL := $(BUILD)/obj/upstream/arch/x86/boot/bzImage
 
 .PHONY: help deps tree pin series export series-check series-lint base-kernel series-kernel \
-	debug-kernel upstream-kernel check check-base check-harness check-series check-compat \
-	check-criu check-debug demo shell bench clean
+	debug-kernel upstream-kernel check check-report check-base check-harness check-series \
+	check-compat check-criu check-debug demo shell bench clean
 
 help:
 	@echo "make demo          build everything, show a process whose clocks are a day ahead"
@@ -126,6 +129,13 @@ upstream-kernel: tree $(UPSTREAM_TREE)/.git
 series-lint: tree
 	@scripts/series-lint.sh $(TREE) $(BUILD)/obj/lint $(SERIES_CONFIGS)
 
+# report.py's own tests, on hand-made console logs: seconds, no VM. They
+# need the tree's kunit_parser. report.py judges their KTAP.
+check-report: tree
+	@mkdir -p $(RESULTS)
+	@tests/harness/test_report.py > $(RESULTS)/report.ktap || true
+	@scripts/report.py ktap test_report $(RESULTS)/report.ktap $(RESULTS)/report.json
+
 # The base checks: the removal's verification, and the base kernel booted
 # without a trace of time namespaces.
 check-base: base-kernel
@@ -134,7 +144,8 @@ check-base: base-kernel
 	@scripts/build-guest.sh $(BASE_TREE) $(BUILD)/obj/base $(BUILD)/guest-base.cpio base
 	@scripts/run-vm.sh -t $(VM_TIMEOUT) -l $(RESULTS)/base.log \
 		$(BASE_KERNEL) $(BUILD)/guest-base.cpio > /dev/null || true
-	@scripts/report.py vm $(RESULTS)/base.log $(RESULTS)/base.json
+	@scripts/report.py vm $(RESULTS)/base.log $(RESULTS)/base.json \
+		$(EXPECTED) --vm base
 
 # The harness's own tests, on the base kernel.
 check-harness: base-kernel
@@ -142,8 +153,8 @@ check-harness: base-kernel
 	@scripts/build-guest.sh $(BASE_TREE) $(BUILD)/obj/base \
 		$(BUILD)/guest-harness.cpio harness-selftest
 	@echo "  TEST  harness self-tests (3 VM boots)"
-	@scripts/harness-selftest.sh $(BASE_KERNEL) $(BUILD)/guest-harness.cpio \
-		$(RESULTS)/harness > $(RESULTS)/harness.ktap
+	@scripts/harness-selftest.sh $(BASE_TREE) $(BASE_KERNEL) $(BUILD)/guest-harness.cpio \
+		$(RESULTS)/harness > $(RESULTS)/harness.ktap || true
 	@scripts/report.py ktap harness-selftest $(RESULTS)/harness.ktap $(RESULTS)/harness.json
 
 # The series' own suites, on the series kernel, and the short reliability
@@ -154,7 +165,8 @@ check-series: series-kernel
 		$(addprefix selftests:,$(SELFTESTS)) reliability
 	@scripts/run-vm.sh -t $(VM_TIMEOUT) -l $(RESULTS)/series.log \
 		$(SERIES_KERNEL) $(BUILD)/guest-series.cpio kunit.enable=1 > /dev/null || true
-	@scripts/report.py vm $(RESULTS)/series.log $(RESULTS)/series.json
+	@scripts/report.py vm $(RESULTS)/series.log $(RESULTS)/series.json \
+		$(EXPECTED) --vm series
 
 # Compatibility: upstream's selftests and util-linux's tools (tests/tools),
 # on the series kernel. A suite that hangs is killed, so that the others run.
@@ -164,7 +176,8 @@ check-compat: series-kernel
 		$(addprefix upstream:,$(UPSTREAM_SELFTESTS)) tools
 	@scripts/run-vm.sh -t $(VM_TIMEOUT) -l $(RESULTS)/compat.log \
 		$(SERIES_KERNEL) $(BUILD)/guest-compat.cpio harness.timeout=180 > /dev/null || true
-	@scripts/report.py vm $(RESULTS)/compat.log $(RESULTS)/compat.json $(COMPAT_XFAIL)
+	@scripts/report.py vm $(RESULTS)/compat.log $(RESULTS)/compat.json \
+		$(EXPECTED) --vm compat --xfail $(COMPAT_XFAIL)
 
 # CRIU: a process in a time namespace checkpointed, the VM rebooted, the
 # process restored, on the series kernel; and the same on the base kernel as
@@ -189,7 +202,8 @@ check-debug: deps debug-kernel
 	@scripts/run-vm.sh -t $(DEBUG_VM_TIMEOUT) -l $(DEBUG_RESULTS)/debug.log \
 		$(DEBUG_KERNEL) $(BUILD)/guest-debug.cpio slab_nomerge kunit.enable=1 \
 		> /dev/null || true
-	@scripts/report.py vm $(DEBUG_RESULTS)/debug.log $(DEBUG_RESULTS)/debug.json
+	@scripts/report.py vm $(DEBUG_RESULTS)/debug.log $(DEBUG_RESULTS)/debug.json \
+		$(EXPECTED) --vm debug
 	@scripts/report.py summary $(DEBUG_RESULTS)/debug.json
 
 # The vDSO's clock_gettime() in instructions per call (QEMU -icount): the
@@ -208,7 +222,7 @@ bench: deps series-kernel base-kernel upstream-kernel
 check: deps
 	@rm -rf $(RESULTS)
 	@mkdir -p $(RESULTS)
-	@for step in check-base check-harness check-series check-compat check-criu; do \
+	@for step in check-report check-base check-harness check-series check-compat check-criu; do \
 		$(MAKE) --no-print-directory $$step || \
 			scripts/report.py failed "make $$step" $(RESULTS)/$$step-failed.json; \
 	done

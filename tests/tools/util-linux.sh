@@ -4,16 +4,14 @@
 #
 # Busybox runs its applets before PATH programs: util-linux's tools are
 # named by their full paths.
+. /lib/ktap_helpers.sh
 mono=86400 boot=172800
 
-n=0 failed=0
-result() {	# result OK NAME: one KTAP line
-	n=$((n + 1))
+result() {	# result STATUS NAME: one KTAP line
 	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
+		ktap_test_pass "$2"
 	else
-		echo "not ok $n $2"
-		failed=1
+		ktap_test_fail "$2"
 	fi
 }
 
@@ -27,12 +25,12 @@ clocks() {
 	"$@" show-clocks x | awk '{ print $3, $5, $7, $8 }'
 }
 
-echo "KTAP version 1"
-echo "1..8"
-
+ktap_print_header
 if [ ! -e /proc/self/ns/time ]; then
-	echo "# this kernel has no time namespaces"
+	ktap_skip_all "this kernel has no time namespaces"
+	exit "$KSFT_SKIP"
 fi
+ktap_set_plan 8
 
 # 1-3: unshare --time --fork with offsets shifts /proc/uptime and the clocks.
 host=$(clocks)
@@ -91,4 +89,4 @@ result $? lsns_lists_the_new_time_namespace_and_its_process
 
 kill "$target" "$runner" 2>/dev/null
 wait
-exit $failed
+ktap_finished
