@@ -14,6 +14,8 @@ source_package=$1 source_version=$2
 packages=(
 	# the kernel's build
 	gcc make flex bison bc libelf-dev libssl-dev
+	# the 32-bit (-m32 -static) programs of the timens selftests
+	gcc-multilib
 	cpio xz-utils unifdef python3 git rsync
 	# make series-lint: sparse, and the SPDX check of checkpatch.pl
 	sparse python3-ply python3-git
