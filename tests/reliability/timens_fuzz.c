@@ -13,8 +13,10 @@
  * index of the write and its bytes, and fails.
  *
  * Whether an offset close to the range limits is accepted depends on the
- * clock's value at the moment of the write: the clocks are read before and
- * after it, and when the two readings disagree either outcome is accepted.
+ * clocks' values at the moment of the write (the monotonic offset is checked
+ * against MONOTONIC, MONOTONIC_RAW and MONOTONIC_COARSE): the clocks are read
+ * before and after it, and when the two readings disagree either outcome is
+ * accepted.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -52,6 +54,22 @@ struct offset {
 
 /* The two offsets, in the file's order */
 enum { MONO, BOOT, NR_CLOCKS };
+
+/*
+ * The host clocks that the offsets shift: the monotonic offset shifts
+ * MONOTONIC_RAW and MONOTONIC_COARSE too, and each must stay in range.
+ */
+enum { HOST_MONO, HOST_RAW, HOST_COARSE, HOST_BOOT, NR_HOST_CLOCKS };
+
+static const struct {
+	clockid_t id;
+	int offset;
+} host_clocks[NR_HOST_CLOCKS] = {
+	[HOST_MONO]	= { CLOCK_MONOTONIC, MONO },
+	[HOST_RAW]	= { CLOCK_MONOTONIC_RAW, MONO },
+	[HOST_COARSE]	= { CLOCK_MONOTONIC_COARSE, MONO },
+	[HOST_BOOT]	= { CLOCK_BOOTTIME, BOOT },
+};
 
 struct offsets {
 	struct offset clock[NR_CLOCKS];
@@ -207,17 +225,19 @@ static bool offset_in_range(const struct timespec *now, const struct offset *off
 	return sec >= 0 && sec <= CLOCK_MAX_SEC;
 }
 
-static bool offsets_in_range(const struct timespec now[NR_CLOCKS],
+static bool offsets_in_range(const struct timespec now[NR_HOST_CLOCKS],
 			     const struct offsets *o)
 {
-	return offset_in_range(&now[MONO], &o->clock[MONO]) &&
-	       offset_in_range(&now[BOOT], &o->clock[BOOT]);
+	for (int i = 0; i < NR_HOST_CLOCKS; i++)
+		if (!offset_in_range(&now[i], &o->clock[host_clocks[i].offset]))
+			return false;
+	return true;
 }
 
-static void read_host_clocks(struct timespec now[NR_CLOCKS])
+static void read_host_clocks(struct timespec now[NR_HOST_CLOCKS])
 {
-	clock_gettime(CLOCK_MONOTONIC, &now[MONO]);
-	clock_gettime(CLOCK_BOOTTIME, &now[BOOT]);
+	for (int i = 0; i < NR_HOST_CLOCKS; i++)
+		clock_gettime(host_clocks[i].id, &now[i]);
 }
 
 /* Read the file; check its exact format and return the offsets it shows. */
@@ -371,7 +391,7 @@ static void put_garbage(struct wbuf *w, size_t n)
 	}
 }
 
-static void put_line(struct wbuf *w, const struct timespec now[NR_CLOCKS])
+static void put_line(struct wbuf *w, const struct timespec now[NR_HOST_CLOCKS])
 {
 	int fields = 3;
 
@@ -383,7 +403,7 @@ static void put_line(struct wbuf *w, const struct timespec now[NR_CLOCKS])
 		put_clock(w);
 	if (fields > 1) {
 		put_blanks(w, true);
-		put_sec(w, &now[rnd_below(NR_CLOCKS)]);
+		put_sec(w, &now[rnd_below(NR_HOST_CLOCKS)]);
 	}
 	if (fields > 2) {
 		put_blanks(w, true);
@@ -397,7 +417,7 @@ static void put_line(struct wbuf *w, const struct timespec now[NR_CLOCKS])
 		put_blanks(w, false);
 }
 
-static void make_write(struct wbuf *w, const struct timespec now[NR_CLOCKS])
+static void make_write(struct wbuf *w, const struct timespec now[NR_HOST_CLOCKS])
 {
 	unsigned int kind = rnd_below(100);
 	int lines;
@@ -450,7 +470,7 @@ static void dump_write(unsigned long long seed, unsigned long idx, const struct 
 
 static int fuzz(unsigned long writes, unsigned long long seed, unsigned long counts[])
 {
-	struct timespec before[NR_CLOCKS], after[NR_CLOCKS];
+	struct timespec before[NR_HOST_CLOCKS], after[NR_HOST_CLOCKS];
 	struct offsets cur, expect, shown;
 	unsigned int failures = 0;
 	char text[256];
