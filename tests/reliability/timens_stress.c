@@ -7,21 +7,21 @@
  * usage: timens_stress [SECONDS]
  *
  * The workers, each a process:
- *  - creators: fork, unshare(CLONE_NEWTIME), write the offsets, and have a
- *    child either check the clocks or re-exec this program to check them
- *    after exec, then exit inside the namespace;
+ *  - creators: fork, unshare(CLONE_NEWTIME), write offsets that no other
+ *    namespace has, and have a child read the clocks, or re-exec this
+ *    program to read them after exec, then exit inside the namespace; the
+ *    creator checks the readings against its own of the host's clocks;
  *  - a setns worker: moves back and forth between the initial namespace and
  *    one of its own, through ns fds and a pidfd, checking that the offset
  *    shows and that no clock goes backwards in either namespace;
  *  - a /proc reader: reads timens_offsets, ns/time and ns/time_for_children
  *    of children that are exiting at that moment;
  *  - a limit worker: lowers and raises /proc/sys/user/max_time_namespaces
- *    while the creators create namespaces (ENOSPC is then expected);
+ *    while the creators create namespaces (ENOSPC must then happen);
  *  - a clock reader: inside a namespace, reads CLOCK_MONOTONIC and
  *    CLOCK_BOOTTIME through the vDSO and the syscall, checking that they
  *    never go backwards.
- * Then stress-ng's unshare stressor runs for a quarter of the time, if
- * stress-ng is installed.
+ * Then stress-ng's unshare stressor runs for a quarter of the time.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -106,36 +106,83 @@ static int set_offsets(long long mono_sec, long long boot_sec)
 	return write_text("/proc/self/timens_offsets", text);
 }
 
-/*
- * Reads the clocks in a namespace whose monotonic offset is @offset seconds
- * (and whose boottime offset is twice that): both are at least the offset.
- */
-static bool clocks_show_offset(long long offset)
+/* What a task in a creator's namespace reads, for the creator to check */
+struct ns_readings {
+	long long mono_vdso, mono_sys, boot_vdso, boot_sys;
+};
+
+/* Take the readings in this task's namespace and write them to @fd. */
+static int report_readings(int fd)
 {
-	return clock_vdso(CLOCK_MONOTONIC) >= offset * NSEC_PER_SEC &&
-	       clock_sys(CLOCK_MONOTONIC) >= offset * NSEC_PER_SEC &&
-	       clock_vdso(CLOCK_BOOTTIME) >= 2 * offset * NSEC_PER_SEC;
+	struct ns_readings r = {
+		.mono_vdso = clock_vdso(CLOCK_MONOTONIC),
+		.mono_sys = clock_sys(CLOCK_MONOTONIC),
+		.boot_vdso = clock_vdso(CLOCK_BOOTTIME),
+		.boot_sys = clock_sys(CLOCK_BOOTTIME),
+	};
+
+	return write(fd, &r, sizeof(r)) == sizeof(r) ? 0 : 1;
 }
 
 static int exec_child(const char *arg)
 {
-	return clocks_show_offset(strtoll(arg, NULL, 10)) ? 0 : 1;
+	return report_readings(atoi(arg));
+}
+
+/* @in lies between @before and @after, the host's readings, shifted by @off. */
+static bool shifted_between(long long in, long long before, long long after,
+			    long long off)
+{
+	return before + off <= in && in <= after + off;
+}
+
+/*
+ * Each creator makes namespaces of its own offsets, monotonic @offset
+ * seconds and boottime twice that, distinct from every other namespace of
+ * the run: the readings of its tasks lie between the creator's own readings
+ * of the host's clocks, before the fork and after the wait, shifted by
+ * exactly those offsets.
+ */
+static bool readings_shifted(const struct ns_readings *r, const struct ns_readings *before,
+			     const struct ns_readings *after, long long offset)
+{
+	long long mono = offset * NSEC_PER_SEC, boot = 2 * mono;
+
+	return shifted_between(r->mono_vdso, before->mono_sys, after->mono_sys, mono) &&
+	       shifted_between(r->mono_sys, before->mono_sys, after->mono_sys, mono) &&
+	       shifted_between(r->boot_vdso, before->boot_sys, after->boot_sys, boot) &&
+	       shifted_between(r->boot_sys, before->boot_sys, after->boot_sys, boot);
+}
+
+static void host_readings(struct ns_readings *r)
+{
+	r->mono_sys = clock_sys(CLOCK_MONOTONIC);
+	r->boot_sys = clock_sys(CLOCK_BOOTTIME);
 }
 
 static void creator(unsigned int id)
 {
-	unsigned int n = id;
+	unsigned long long n = 0;
 
 	while (time_left()) {
-		long long offset = 1000 + (++n % 100000);
-		int status;
+		/* distinct per creator and per namespace */
+		long long offset = 1000 + id * 10000000LL + ++n;
+		struct ns_readings before, after, r;
+		int status, fds[2];
+		ssize_t len;
 		pid_t pid;
 
+		if (pipe(fds)) {
+			COUNT(creator_fail);
+			return;
+		}
+		host_readings(&before);
 		pid = fork();
 		if (pid == 0) {
 			char arg[32];
 			pid_t child;
 
+			close(fds[0]);
 			if (unshare(CLONE_NEWTIME)) {
 				if (errno == ENOSPC) {
 					COUNT(create_enospc);
@@ -151,29 +198,45 @@ static void creator(unsigned int id)
 			if (n % 2 == 0) {
 				/* exec moves this task into the new namespace */
 				COUNT(exec);
-				snprintf(arg, sizeof(arg), "%lld", offset);
+				snprintf(arg, sizeof(arg), "%d", fds[1]);
 				execl("/proc/self/exe", "timens_stress", EXEC_CHILD_ARG, arg,
 				      (char *)NULL);
 				_exit(3);
 			}
 			child = fork();
 			if (child == 0)
-				_exit(clocks_show_offset(offset) ? 0 : 4);
+				_exit(report_readings(fds[1]) ? 4 : 0);
 			if (child < 0 || waitpid(child, &status, 0) != child ||
 			    !WIFEXITED(status) || WEXITSTATUS(status))
 				_exit(5);
 			COUNT(fork_exit);
 			_exit(0);
 		}
+		close(fds[1]);
 		if (pid < 0) {
+			close(fds[0]);
 			if (errno == EAGAIN)
 				continue;
 			COUNT(creator_fail);
 			return;
 		}
+		len = read(fds[0], &r, sizeof(r));
+		close(fds[0]);
 		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 		    WEXITSTATUS(status)) {
 			ksft_print_msg("%s %u: child failed (status %#x)\n", __func__, id, status);
+			COUNT(creator_fail);
+			continue;
+		}
+		host_readings(&after);
+		/* a namespace that max_time_namespaces refused reports nothing */
+		if (len == 0)
+			continue;
+		if (len != sizeof(r) || !readings_shifted(&r, &before, &after, offset)) {
+			ksft_print_msg("%s %u: offset %lld s: read %lld %lld %lld %lld ns, host %lld..%lld, %lld..%lld\n",
+				       __func__, id, offset, r.mono_vdso, r.mono_sys,
+				       r.boot_vdso, r.boot_sys, before.mono_sys, after.mono_sys,
+				       before.boot_sys, after.boot_sys);
 			COUNT(creator_fail);
 		}
 	}
@@ -412,8 +475,9 @@ static int run_stress_ng(int seconds, char *why, size_t size)
 	case 0:
 		return 0;
 	case 127:
+		/* the harness installs it: without it, the set-up is broken */
 		snprintf(why, size, "stress-ng is not installed");
-		return -1;
+		return 1;
 	case 3:
 	case 4:
 		snprintf(why, size, "stress-ng: unshare stressor not supported here (exit %d)",
@@ -439,7 +503,7 @@ int main(int argc, char **argv)
 		seconds = atoi(argv[1]);
 
 	ksft_print_header();
-	ksft_set_plan(6);
+	ksft_set_plan(7);
 	if (geteuid())
 		ksft_exit_skip("needs root\n");
 	if (access("/proc/self/ns/time", F_OK))
@@ -489,6 +553,8 @@ int main(int argc, char **argv)
 	ksft_test_result(!stats->proc_fail && stats->proc_read, "proc_reads_of_exiting_tasks\n");
 	ksft_test_result(final_max == orig_max && stats->limit_change,
 			 "max_time_namespaces_restored\n");
+	/* the limits of 0 to 7 that limit_worker sets must have refused some */
+	ksft_test_result(stats->create_enospc, "max_time_namespaces_enforced\n");
 	ksft_test_result(!stats->clock_fail && stats->clock_read,
 			 "monotonic_never_goes_backwards\n");
 
