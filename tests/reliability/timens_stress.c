@@ -270,13 +270,20 @@ static bool clocks_forward(struct last *last)
 }
 
 /* unshare(CLONE_NEWTIME), retried while the limit worker holds it low */
+/*
+ * unshare(CLONE_NEWTIME), retried while limit_worker's limits refuse it.
+ * The pause varies: with sleeps rounded to ticks, a fixed one can fall in
+ * step with limit_worker's and always find the low limit.
+ */
 static int unshare_time(void)
 {
-	struct timespec pause = { .tv_nsec = 1000000 };
+	struct timespec pause = { 0 };
+	unsigned int tries = 0;
 
 	while (unshare(CLONE_NEWTIME)) {
 		if (errno != ENOSPC || !time_left())
 			return -1;
+		pause.tv_nsec = (1 + tries++ % 3) * 1000000;
 		nanosleep(&pause, NULL);
 	}
 	return 0;
@@ -426,11 +433,13 @@ static void clock_reader(unsigned int unused)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	/* The namespace's monotonic clock starts a second after zero */
 	if (unshare_time() || set_offsets(1 - now.tv_sec, 1000000)) {
+		ksft_print_msg("%s: no namespace of its own: %s\n", __func__, strerror(errno));
 		COUNT(clock_fail);
 		return;
 	}
 	fd = open("/proc/self/ns/time_for_children", O_RDONLY);
 	if (fd < 0 || setns(fd, CLONE_NEWTIME)) {
+		ksft_print_msg("%s: cannot enter its namespace: %s\n", __func__, strerror(errno));
 		COUNT(clock_fail);
 		return;
 	}
@@ -524,9 +533,9 @@ int main(int argc, char **argv)
 	for (unsigned int i = 0; i < NR_CREATORS; i++)
 		pids[nr++] = start(creator, i);
 	pids[nr++] = start(setns_worker, 0);
+	pids[nr++] = start(clock_reader, 0);
 	pids[nr++] = start(proc_reader, 0);
 	pids[nr++] = start(limit_worker, orig_max);
-	pids[nr++] = start(clock_reader, 0);
 	sleep(seconds);
 	__atomic_store_n(&stats->stop, true, __ATOMIC_RELAXED);
 	for (unsigned int i = 0; i < nr; i++) {
