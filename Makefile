@@ -158,12 +158,13 @@ check-harness: base-kernel
 	@scripts/report.py ktap harness-selftest $(RESULTS)/harness.ktap $(RESULTS)/harness.json
 
 # The series' own suites, on the series kernel, and the short reliability
-# runs (fuzzer, stress, leak check: about a minute). slab_nomerge keeps the
-# namespaces' slab cache apart, for the leak check to count.
+# runs (fuzzer, stress, leak check: about a minute), after the wait for the
+# tsc clocksource. slab_nomerge keeps the namespaces' slab cache apart, for
+# the leak check to count.
 check-series: series-kernel
 	@mkdir -p $(RESULTS)
 	@scripts/build-guest.sh $(TREE) $(BUILD)/obj/series $(BUILD)/guest-series.cpio \
-		$(addprefix selftests:,$(SELFTESTS)) reliability
+		clocksource $(addprefix selftests:,$(SELFTESTS)) reliability
 	@scripts/run-vm.sh -t $(VM_TIMEOUT) -l $(RESULTS)/series.log \
 		$(SERIES_KERNEL) $(BUILD)/guest-series.cpio slab_nomerge kunit.enable=1 \
 		> /dev/null || true
@@ -200,7 +201,7 @@ check-debug: deps debug-kernel
 	@mkdir -p $(DEBUG_RESULTS)
 	@rm -f $(DEBUG_RESULTS)/debug.json
 	@scripts/build-guest.sh $(TREE) $(BUILD)/obj/debug $(BUILD)/guest-debug.cpio \
-		$(addprefix selftests:,$(SELFTESTS)) reliability-full kmemleak
+		clocksource $(addprefix selftests:,$(SELFTESTS)) reliability-full kmemleak
 	@scripts/run-vm.sh -t $(DEBUG_VM_TIMEOUT) -l $(DEBUG_RESULTS)/debug.log \
 		$(DEBUG_KERNEL) $(BUILD)/guest-debug.cpio slab_nomerge kunit.enable=1 \
 		> /dev/null || true

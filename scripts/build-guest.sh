@@ -14,6 +14,8 @@
 #   reliability       tests/reliability: the short runs of the fuzzer, the
 #                     stress and the leak check (about a minute in all)
 #   reliability-full  the same programs, with the full counts and durations
+#   clocksource       guest/clocksource, run before every other suite: it
+#                     waits for the tsc clocksource and fails without it
 #   kmemleak          guest/kmemleak-scan, run after every other suite
 #   upstream:NAME[/PROG]  the same directory (or only its program PROG) of the
 #                     tag "upstream" of TREE, the unmodified kernel: its own
@@ -62,6 +64,9 @@ for suite in "$@"; do
 		printf '#!/bin/sh\nexec /bin/timens_leak %s\n' "$leak" > "$root/suites/reliability-leak"
 		chmod 0755 "$root"/suites/reliability-*
 		programs+=("$(command -v stress-ng || true)")
+		;;
+	clocksource)
+		install -m 0755 "$project/guest/clocksource" "$root/suites/clocksource"
 		;;
 	kmemleak)
 		install -m 0755 "$project/guest/kmemleak-scan" "$root/suites/zz-kmemleak-scan"
