@@ -12,7 +12,8 @@
 #   bench             tests/bench/vdso_bench.c, the vDSO benchmark of make bench
 #   selftests:NAME    TREE's tools/testing/selftests/NAME, one suite a program
 #   reliability       tests/reliability: the short runs of the fuzzer, the
-#                     stress and the leak check (about a minute in all)
+#                     stress and the leak check (about a minute in all),
+#                     and the count of live namespaces after every suite
 #   reliability-full  the same programs, with the full counts and durations
 #   clocksource       guest/clocksource, run before every other suite: it
 #                     waits for the tsc clocksource and fails without it
@@ -62,7 +63,11 @@ for suite in "$@"; do
 		printf '#!/bin/sh\nexec /bin/timens_fuzz %s\n' "$fuzz" > "$root/suites/reliability-fuzz"
 		printf '#!/bin/sh\nexec /bin/timens_stress %s\n' "$stress" > "$root/suites/reliability-stress"
 		printf '#!/bin/sh\nexec /bin/timens_leak %s\n' "$leak" > "$root/suites/reliability-leak"
-		chmod 0755 "$root"/suites/reliability-*
+		# Sorted after every other suite but zz-kmemleak-scan, which
+		# then sees the namespaces that this count creates and frees.
+		printf '#!/bin/sh\nexec /bin/timens_leak --count-only\n' \
+			> "$root/suites/zy-timens-live-count"
+		chmod 0755 "$root"/suites/reliability-* "$root/suites/zy-timens-live-count"
 		programs+=("$(command -v stress-ng || true)")
 		;;
 	clocksource)

@@ -6,10 +6,21 @@
  * max_time_namespaces limits.
  *
  * usage: timens_leak [CYCLES]
+ *        timens_leak --count-only
  *
  * A cycle is unshare(CLONE_NEWTIME), a write of the offsets, entering the
  * namespace (setns, which maps its vDSO page; or, one cycle in ten, a child
- * that is born in it and exits there) and leaving it again.
+ * that is born in it and exits there) and leaving it again. Each cycle then
+ * takes one of the error paths in turn, each of which must fail with its
+ * documented error: unshare() at max_time_namespaces (ENOSPC), setns() from
+ * a vfork() or CLONE_VM child (EUSERS), unshare() and setns() without
+ * CAP_SYS_ADMIN (EPERM), pthread_create() and clone(CLONE_VM) after
+ * unshare() (EINVAL), setns() with another nstype or a namespace of another
+ * type (EINVAL).
+ *
+ * --count-only checks that no time namespace is alive: run after every other
+ * test, it catches namespaces that they leaked, or left behind in tasks that
+ * still run.
  *
  * The slab cache is read from /proc/slabinfo or /sys/kernel/slab, which need
  * CONFIG_SLUB_DEBUG; boot with slab_nomerge, or the cache may be merged with
@@ -19,11 +30,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,14 +47,7 @@
 #include "kselftest.h"
 #include "reliability.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME	0x00000080
-#endif
-
 #define DEFAULT_CYCLES		10000
-#define MAX_NS_PATH		"/proc/sys/user/max_time_namespaces"
-/* The limit set while counting the namespaces alive */
-#define PROBE_LIMIT		64
 /* How many more namespaces than the baseline the limit must allow */
 #define HEADROOM		8
 /*
@@ -119,34 +128,6 @@ static long slab_objects(void)
 }
 
 /*
- * In a child, with max_time_namespaces at @limit, create namespaces and keep
- * them alive until creation fails: return how many were created, or -1.
- */
-static int create_until_limit(int limit)
-{
-	int status, orig = read_int(MAX_NS_PATH);
-	pid_t pid;
-
-	if (orig < 0 || write_int(MAX_NS_PATH, limit))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		int n = 0;
-
-		while (n < limit + 1 && !unshare(CLONE_NEWTIME)) {
-			if (open("/proc/self/ns/time_for_children", O_RDONLY) < 0)
-				_exit(255);
-			n++;
-		}
-		_exit(errno == ENOSPC ? n : 255);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		status = 255 << 8;
-	write_int(MAX_NS_PATH, orig);
-	return WEXITSTATUS(status) == 255 ? -1 : WEXITSTATUS(status);
-}
-
-/*
  * Empty the slab caches' per-CPU and partial slabs, and KASAN's quarantine
  * of freed objects, so that what is counted is what is in use.
  */
@@ -176,9 +157,7 @@ static void measure(struct figures *f)
 	f->slab_objs = slab_objects();
 	f->sunreclaim_kb = meminfo_kb("SUnreclaim");
 	f->free_kb = meminfo_kb("MemFree");
-	f->nr_ns = create_until_limit(PROBE_LIMIT);
-	if (f->nr_ns >= 0)
-		f->nr_ns = PROBE_LIMIT - f->nr_ns;
+	f->nr_ns = count_time_namespaces();
 }
 
 static int set_offsets(long sec)
@@ -218,6 +197,239 @@ static int cycle(int init_fd, long i)
 	return setns(init_fd, CLONE_NEWTIME);
 }
 
+/* The namespaces alive before the cycles; the limit of unshare_at_limit() */
+static int live_ns = -1;
+/* What the children of vfork() and CLONE_VM report: their stores must reach the parent */
+static volatile int *child_err;
+static char child_stack[64 * 1024] __attribute__((aligned(16)));
+
+/* A new namespace for children, and an fd of it; -1 on failure */
+static int fresh_ns(void)
+{
+	if (unshare(CLONE_NEWTIME))
+		return -1;
+	return open("/proc/self/ns/time_for_children", O_RDONLY);
+}
+
+/*
+ * Each error path returns the error of the call that must fail, 0 if it
+ * succeeded, or -1 if what comes before it failed (errno says why). The
+ * caller goes back to the initial namespace after it.
+ */
+
+/* Once max_time_namespaces allows exactly one more: ENOSPC */
+static int unshare_at_limit(int init_fd)
+{
+	int err = -1, orig = read_int(MAX_NS_PATH);
+
+	if (orig < 0 || live_ns < 0 || write_int(MAX_NS_PATH, live_ns + 1))
+		return -1;
+	if (!unshare(CLONE_NEWTIME))
+		err = unshare(CLONE_NEWTIME) ? errno : 0;
+	write_int(MAX_NS_PATH, orig);
+	return err;
+}
+
+/* A vfork() child shares its parent's address space: EUSERS */
+static int setns_in_vfork_child(int init_fd)
+{
+	int fd = fresh_ns(), err = -1;
+	pid_t pid;
+
+	if (fd < 0)
+		return -1;
+	*child_err = -1;
+	pid = vfork();
+	if (pid == 0) {
+		*child_err = setns(fd, CLONE_NEWTIME) ? errno : 0;
+		_exit(0);
+	}
+	if (pid > 0 && waitpid(pid, NULL, 0) == pid)
+		err = *child_err;
+	close(fd);
+	return err;
+}
+
+static int setns_child(void *fd)
+{
+	*child_err = setns(*(int *)fd, CLONE_NEWTIME) ? errno : 0;
+	return 0;
+}
+
+/* So does a CLONE_VM child, made in the parent's namespace for children: EUSERS */
+static int setns_in_clone_vm_child(int init_fd)
+{
+	int fd = fresh_ns(), err = -1;
+	pid_t pid;
+
+	if (fd < 0)
+		return -1;
+	if (!setns(init_fd, CLONE_NEWTIME)) {
+		*child_err = -1;
+		pid = clone(setns_child, child_stack + sizeof(child_stack), CLONE_VM | SIGCHLD,
+			    &fd);
+		if (pid > 0 && waitpid(pid, NULL, 0) == pid)
+			err = *child_err;
+	}
+	close(fd);
+	return err;
+}
+
+static int drop_cap_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
+	return syscall(SYS_capset, &hdr, data);
+}
+
+/* In a child without CAP_SYS_ADMIN: EPERM, for setns() into @fd, or unshare() */
+static int without_cap_sys_admin(int fd)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		if (drop_cap_sys_admin())
+			_exit(255);
+		if (fd >= 0)
+			_exit(setns(fd, CLONE_NEWTIME) ? errno : 0);
+		_exit(unshare(CLONE_NEWTIME) ? errno : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) == 255)
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static int unshare_without_cap(int init_fd)
+{
+	return without_cap_sys_admin(-1);
+}
+
+static int setns_without_cap(int init_fd)
+{
+	int fd = fresh_ns(), err = -1;
+
+	if (fd < 0)
+		return -1;
+	/* The child starts outside of the namespace it tries to enter */
+	if (!setns(init_fd, CLONE_NEWTIME))
+		err = without_cap_sys_admin(fd);
+	close(fd);
+	return err;
+}
+
+static void *thread_fn(void *arg)
+{
+	return arg;
+}
+
+/* A thread would share an address space with a task of another namespace: EINVAL */
+static int thread_after_unshare(int init_fd)
+{
+	pthread_t thread;
+	int err;
+
+	if (unshare(CLONE_NEWTIME))
+		return -1;
+	err = pthread_create(&thread, NULL, thread_fn, NULL);
+	if (!err)
+		pthread_join(thread, NULL);
+	return err;
+}
+
+static int child_fn(void *arg)
+{
+	return 0;
+}
+
+/* So would a CLONE_VM child without CLONE_VFORK: EINVAL */
+static int clone_vm_after_unshare(int init_fd)
+{
+	pid_t pid;
+
+	if (unshare(CLONE_NEWTIME))
+		return -1;
+	pid = clone(child_fn, child_stack + sizeof(child_stack), CLONE_VM | SIGCHLD, NULL);
+	if (pid < 0)
+		return errno;
+	waitpid(pid, NULL, 0);
+	return 0;
+}
+
+/* A time namespace given as another type: EINVAL */
+static int setns_wrong_nstype(int init_fd)
+{
+	int fd = fresh_ns(), err;
+
+	if (fd < 0)
+		return -1;
+	err = setns(fd, CLONE_NEWNET) ? errno : 0;
+	close(fd);
+	return err;
+}
+
+/* Another type of namespace given as a time namespace: EINVAL */
+static int setns_not_time_ns(int init_fd)
+{
+	int fd = open("/proc/self/ns/mnt", O_RDONLY), err = -1;
+
+	if (fd < 0)
+		return -1;
+	if (!unshare(CLONE_NEWTIME))
+		err = setns(fd, CLONE_NEWTIME) ? errno : 0;
+	close(fd);
+	return err;
+}
+
+static struct error_path {
+	const char *name;
+	int (*run)(int init_fd);
+	int expected;
+	long tried, wrong;
+} error_paths[] = {
+	{ "unshare at max_time_namespaces", unshare_at_limit, ENOSPC },
+	{ "setns in a vfork child", setns_in_vfork_child, EUSERS },
+	{ "setns in a CLONE_VM child", setns_in_clone_vm_child, EUSERS },
+	{ "unshare without CAP_SYS_ADMIN", unshare_without_cap, EPERM },
+	{ "setns without CAP_SYS_ADMIN", setns_without_cap, EPERM },
+	{ "pthread_create after unshare", thread_after_unshare, EINVAL },
+	{ "clone(CLONE_VM) after unshare", clone_vm_after_unshare, EINVAL },
+	{ "setns of a time ns as CLONE_NEWNET", setns_wrong_nstype, EINVAL },
+	{ "setns of a mount ns as CLONE_NEWTIME", setns_not_time_ns, EINVAL },
+};
+
+#define NR_ERROR_PATHS	ARRAY_SIZE(error_paths)
+
+/* The error path of cycle @i; false if it did not fail as it must */
+static bool error_cycle(int init_fd, long i)
+{
+	struct error_path *path = &error_paths[i % NR_ERROR_PATHS];
+	int err = path->run(init_fd);
+	int back = setns(init_fd, CLONE_NEWTIME);
+
+	path->tried++;
+	if (err == path->expected && !back)
+		return true;
+	if (path->wrong++ >= 3)
+		return false;
+	if (err < 0)
+		ksft_print_msg("cycle %ld: %s: what comes before it failed: %s\n", i, path->name,
+			       strerror(errno));
+	else if (err != path->expected)
+		ksft_print_msg("cycle %ld: %s: %s, expected %s\n", i, path->name,
+			       err ? strerror(err) : "success", strerror(path->expected));
+	if (back)
+		ksft_print_msg("cycle %ld: %s: then setns back to the initial namespace failed\n",
+			       i, path->name);
+	return false;
+}
+
 static void print_figures(const char *when, const struct figures *f)
 {
 	ksft_print_msg("%s: time_namespace objects %ld, SUnreclaim %ld kB, MemFree %ld kB, time namespaces alive %d\n",
@@ -229,33 +441,71 @@ static bool slab_leak(const struct figures *b, const struct figures *a, long tol
 	return b->slab_objs >= 0 && a->slab_objs - b->slab_objs > tolerance;
 }
 
+/* After every other test: no time namespace may be alive */
+static void count_only(void)
+{
+	int n = -1;
+
+	ksft_print_header();
+	ksft_set_plan(1);
+	if (geteuid())
+		ksft_exit_skip("needs root\n");
+	if (access("/proc/self/ns/time", F_OK))
+		ksft_exit_skip("no time namespaces\n");
+	/* A task that is still exiting may hold one a little longer */
+	for (int try = 0; try < SETTLE_TRIES && n; try++) {
+		if (try)
+			sleep(1);
+		n = count_time_namespaces();
+	}
+	ksft_print_msg("time namespaces alive: %d%s\n", n, n < 0 ? " (could not count them)" : "");
+	ksft_test_result(n == 0, "no_time_namespace_alive\n");
+	ksft_finished();
+}
+
 int main(int argc, char **argv)
 {
-	long cycles = DEFAULT_CYCLES, failed = 0, obj_tolerance;
+	long cycles = DEFAULT_CYCLES, failed = 0, wrong = 0, obj_tolerance;
 	struct figures before, after;
 	int init_fd, ok_ns, headroom;
 	int cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	bool all_tried = true;
 
+	if (argc > 1 && !strcmp(argv[1], "--count-only"))
+		count_only();
 	if (argc > 1)
 		cycles = strtol(argv[1], NULL, 10);
 
 	ksft_print_header();
-	ksft_set_plan(5);
+	ksft_set_plan(6);
 	if (geteuid())
 		ksft_exit_skip("needs root\n");
 	init_fd = open("/proc/self/ns/time", O_RDONLY);
 	if (init_fd < 0)
 		ksft_exit_skip("no time namespaces\n");
+	child_err = mmap(NULL, sizeof(*child_err), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (child_err == MAP_FAILED)
+		ksft_exit_fail_perror("mmap");
 
 	/* Warm up the caches, so that their first slabs are not counted */
-	for (long i = 0; i < 100; i++)
+	live_ns = count_time_namespaces();
+	for (long i = 0; i < 100; i++) {
 		cycle(init_fd, i);
+		error_cycle(init_fd, i);
+	}
 	measure(&before);
 	print_figures("before", &before);
+	live_ns = before.nr_ns;
+	for (unsigned int p = 0; p < NR_ERROR_PATHS; p++) {
+		error_paths[p].tried = 0;
+		error_paths[p].wrong = 0;
+	}
 
 	for (long i = 0; i < cycles; i++) {
 		if (cycle(init_fd, i) && failed++ < 5)
 			ksft_print_msg("cycle %ld: %s\n", i, strerror(errno));
+		error_cycle(init_fd, i);
 	}
 
 	/* Objects a CPU's slabs may keep: two slabs of 64 objects each */
@@ -275,6 +525,14 @@ int main(int argc, char **argv)
 		       FREE_TOLERANCE_KB(cycles));
 
 	ksft_test_result(!failed, "create_enter_exit_cycles\n");
+	for (unsigned int p = 0; p < NR_ERROR_PATHS; p++) {
+		ksft_print_msg("%s: %ld tried, %ld did not fail with \"%s\"\n", error_paths[p].name,
+			       error_paths[p].tried, error_paths[p].wrong,
+			       strerror(error_paths[p].expected));
+		wrong += error_paths[p].wrong;
+		all_tried &= error_paths[p].tried > 0;
+	}
+	ksft_test_result(!wrong && all_tried, "error_paths_fail_as_documented\n");
 	if (before.slab_objs < 0 || after.slab_objs < 0)
 		ksft_test_result_code(KSFT_SKIP, "slab_objects_time_namespace", "%s", slab_source);
 	else

@@ -20,13 +20,27 @@
  *    while the creators create namespaces (ENOSPC must then happen);
  *  - a clock reader: inside a namespace, reads CLOCK_MONOTONIC and
  *    CLOCK_BOOTTIME through the vDSO and the syscall, checking that they
- *    never go backwards.
- * Then stress-ng's unshare stressor runs for a quarter of the time.
+ *    never go backwards;
+ *  - a thread worker: after unshare(), pthread_create() and clone(CLONE_VM)
+ *    must fail with EINVAL; once it is in its namespace for children again,
+ *    by setns() into the new namespace or back, it creates a thread, and
+ *    setns() must fail with EUSERS while that thread lives;
+ *  - a vfork worker: after unshare(), vfork() children that exec this
+ *    program read the new namespace's offsets, and vfork() children that
+ *    call setns() get EUSERS;
+ *  - a race worker: forks, or vforks and execs, a child into a new namespace
+ *    while a child of its own writes other offsets to the namespace's
+ *    timens_offsets: a write that succeeds comes before the first entry, and
+ *    the child reads its offsets; one that fails does so with EACCES, and
+ *    the child reads the earlier ones.
+ * Then stress-ng's unshare stressor runs for a quarter of the time, and the
+ * count of time namespaces alive must be back to what it was at the start.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -42,17 +56,16 @@
 #include "kselftest.h"
 #include "reliability.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME	0x00000080
-#endif
-
 #define NSEC_PER_SEC		1000000000LL
 #define DEFAULT_SECONDS		20
 #define NR_CREATORS		2
 #define EXEC_CHILD_ARG		"--exec-child"
-#define MAX_NS_PATH		"/proc/sys/user/max_time_namespaces"
 /* The offset of the setns worker's namespace */
 #define SETNS_OFFSET_SEC	100000
+/* How far apart the offsets of the two sides of the race are, in seconds */
+#define RACE_OFFSET_GAP		5000000
+/* The longest wait of the race's writer, in turns of an empty loop */
+#define MAX_RACE_DELAY		(1UL << 22)
 
 /* Operation counts and failures, shared by all workers */
 struct stats {
@@ -62,6 +75,12 @@ struct stats {
 	unsigned long proc_read, proc_read_gone, proc_fail;
 	unsigned long limit_change;
 	unsigned long clock_read, clock_fail;
+	unsigned long thread_einval, clone_vm_einval, thread_ok, thread_fail;
+	unsigned long setns_eusers_thread, setns_eusers_vfork, eusers_fail;
+	unsigned long vfork_exec, vfork_fail;
+	unsigned long race_write_first, race_entry_first, race_fail;
+	/* Messages of the thread, vfork and race workers so far */
+	unsigned long reported;
 	/* Set when the time is up: workers in namespaces can't use a deadline */
 	bool stop;
 };
@@ -69,6 +88,11 @@ struct stats {
 static struct stats *stats;
 
 #define COUNT(field)	__atomic_fetch_add(&stats->field, 1, __ATOMIC_RELAXED)
+/* A failure that may repeat at every turn: say only the first few */
+#define REPORT(...)	do {							\
+	if (COUNT(reported) < 10)						\
+		ksft_print_msg(__VA_ARGS__);					\
+} while (0)
 
 static long long ns_of(const struct timespec *ts)
 {
@@ -160,13 +184,24 @@ static void host_readings(struct ns_readings *r)
 	r->boot_sys = clock_sys(CLOCK_BOOTTIME);
 }
 
+/*
+ * The monotonic offset of namespace @n of worker @id, distinct from every
+ * other namespace of the run; boottime's is twice that.
+ */
+static long long unique_offset(unsigned int id, unsigned long long n)
+{
+	return 1000 + id * 10000000LL + n;
+}
+
+/* Worker ids for unique_offset() */
+enum { VFORK_ID = NR_CREATORS, RACE_ID };
+
 static void creator(unsigned int id)
 {
 	unsigned long long n = 0;
 
 	while (time_left()) {
-		/* distinct per creator and per namespace */
-		long long offset = 1000 + id * 10000000LL + ++n;
+		long long offset = unique_offset(id, ++n);
 		struct ns_readings before, after, r;
 		int status, fds[2];
 		ssize_t len;
@@ -451,6 +486,320 @@ static void clock_reader(unsigned int unused)
 	}
 }
 
+static char child_stack[64 * 1024] __attribute__((aligned(16)));
+
+static int child_fn(void *arg)
+{
+	return 0;
+}
+
+static void *thread_fn(void *arg)
+{
+	return arg;
+}
+
+/* Lives until its pipe is written to or closed */
+static void *held_thread(void *fd)
+{
+	char c;
+
+	return read(*(int *)fd, &c, 1) < 0 ? fd : NULL;
+}
+
+/*
+ * A thread needs the task to be in its namespace for children. @in_ns says
+ * whether it is in the namespace it created, or back in the initial one.
+ */
+static bool thread_while_in_ns_for_children(int init_fd, bool in_ns)
+{
+	pthread_t thread;
+	int fds[2], err;
+
+	if (pipe(fds))
+		return false;
+	err = pthread_create(&thread, NULL, held_thread, &fds[0]);
+	if (err) {
+		REPORT("pthread_create in the namespace %s: %s\n",
+		       in_ns ? "it created" : "it went back to", strerror(err));
+		close(fds[0]);
+		close(fds[1]);
+		return false;
+	}
+	COUNT(thread_ok);
+	/* Two tasks now share the address space: neither can move alone */
+	if (!setns(init_fd, CLONE_NEWTIME)) {
+		REPORT("setns with a second thread alive succeeded\n");
+		COUNT(eusers_fail);
+	} else if (errno != EUSERS) {
+		REPORT("setns with a second thread alive: %s\n", strerror(errno));
+		COUNT(eusers_fail);
+	} else {
+		COUNT(setns_eusers_thread);
+	}
+	close(fds[1]);
+	pthread_join(thread, NULL);
+	close(fds[0]);
+	return true;
+}
+
+static void thread_worker(unsigned int unused)
+{
+	int init_fd = open("/proc/self/ns/time", O_RDONLY);
+	unsigned int n = 0;
+
+	while (time_left()) {
+		pthread_t thread;
+		int err, fd;
+		pid_t pid;
+
+		if (init_fd < 0 || unshare_time()) {
+			if (time_left())
+				COUNT(thread_fail);
+			return;
+		}
+		err = pthread_create(&thread, NULL, thread_fn, NULL);
+		if (err == EINVAL) {
+			COUNT(thread_einval);
+		} else {
+			REPORT("pthread_create after unshare: %s\n",
+			       err ? strerror(err) : "created");
+			if (!err)
+				pthread_join(thread, NULL);
+			COUNT(thread_fail);
+		}
+		pid = clone(child_fn, child_stack + sizeof(child_stack), CLONE_VM | SIGCHLD, NULL);
+		if (pid < 0 && errno == EINVAL) {
+			COUNT(clone_vm_einval);
+		} else {
+			REPORT("clone(CLONE_VM) after unshare: %s\n",
+			       pid < 0 ? strerror(errno) : "created");
+			if (pid > 0)
+				waitpid(pid, NULL, 0);
+			COUNT(thread_fail);
+		}
+
+		/* Into the new namespace, or back into the initial one */
+		fd = n++ % 2 ? open("/proc/self/ns/time_for_children", O_RDONLY) : dup(init_fd);
+		if (fd < 0 || setns(fd, CLONE_NEWTIME)) {
+			REPORT("%s: setns: %s\n", __func__, strerror(errno));
+			COUNT(thread_fail);
+		} else if (!thread_while_in_ns_for_children(init_fd, n % 2 == 0)) {
+			COUNT(thread_fail);
+		}
+		if (fd >= 0)
+			close(fd);
+		if (setns(init_fd, CLONE_NEWTIME))
+			COUNT(thread_fail);
+	}
+}
+
+/*
+ * Wait for child @pid, which reports its readings to @fd: they must be
+ * shifted by @offset from the host's, read in @before and now.
+ */
+static bool child_readings_shifted(pid_t pid, int fd, const struct ns_readings *before,
+				   long long offset)
+{
+	struct ns_readings r, after;
+	ssize_t len = read(fd, &r, sizeof(r));
+	int status;
+
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		REPORT("reader (pid %d) failed (status %#x)\n", pid, status);
+		return false;
+	}
+	host_readings(&after);
+	if (len == sizeof(r) && readings_shifted(&r, before, &after, offset))
+		return true;
+	REPORT("offset %lld s: read %lld %lld %lld %lld ns, host %lld..%lld, %lld..%lld\n",
+	       offset, r.mono_vdso, r.mono_sys, r.boot_vdso, r.boot_sys,
+	       before->mono_sys, after.mono_sys, before->boot_sys, after.boot_sys);
+	return false;
+}
+
+/* Start this program, to report its readings to @fd */
+static void exec_reader(int fd)
+{
+	char arg[16];
+
+	snprintf(arg, sizeof(arg), "%d", fd);
+	execl("/proc/self/exe", "timens_stress", EXEC_CHILD_ARG, arg, (char *)NULL);
+	_exit(3);
+}
+
+/* A vfork() child calls setns() into @ns_fd: it shares its parent's mm */
+static void vfork_setns(int ns_fd)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0) {
+		if (setns(ns_fd, CLONE_NEWTIME) && errno == EUSERS)
+			COUNT(setns_eusers_vfork);
+		else
+			COUNT(eusers_fail);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, NULL, 0) != pid)
+		COUNT(vfork_fail);
+}
+
+/* A vfork() child execs the reader, which must read @offset */
+static void vfork_exec(long long offset)
+{
+	struct ns_readings before;
+	int fds[2];
+	pid_t pid;
+
+	if (pipe(fds)) {
+		COUNT(vfork_fail);
+		return;
+	}
+	host_readings(&before);
+	pid = vfork();
+	if (pid == 0)
+		exec_reader(fds[1]);
+	close(fds[1]);
+	if (child_readings_shifted(pid, fds[0], &before, offset))
+		COUNT(vfork_exec);
+	else
+		COUNT(vfork_fail);
+	close(fds[0]);
+}
+
+static void vfork_worker(unsigned int unused)
+{
+	unsigned long long n = 0;
+
+	while (time_left()) {
+		long long offset = unique_offset(VFORK_ID, ++n);
+		int ns_fd = -1;
+
+		if (!unshare_time() && !set_offsets(offset, 2 * offset))
+			ns_fd = open("/proc/self/ns/time_for_children", O_RDONLY);
+		if (ns_fd < 0) {
+			if (time_left())
+				COUNT(vfork_fail);
+			return;
+		}
+		/* setns() in a vfork child, before the namespace is entered or after */
+		if (n % 2)
+			vfork_setns(ns_fd);
+		vfork_exec(offset);
+		if (n % 2 == 0)
+			vfork_setns(ns_fd);
+		close(ns_fd);
+	}
+}
+
+/*
+ * The writing side of the race: for each namespace of race_worker, write
+ * its other offsets when told to, and answer the error. It waits a little
+ * before writing, longer after a write that came before the entry, shorter
+ * after one that came too late, to stay near the moment of the entry.
+ */
+static void race_writer(pid_t target, int go_fd, int result_fd)
+{
+	unsigned long delay = 0;
+	unsigned long long n;
+	char path[64], text[96];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "/proc/%d/timens_offsets", target);
+	fd = open(path, O_WRONLY);
+	while (read(go_fd, &n, sizeof(n)) == sizeof(n)) {
+		long long offset = unique_offset(RACE_ID, n) + RACE_OFFSET_GAP;
+		int len;
+
+		for (volatile unsigned long i = 0; i < delay; i++)
+			;
+		len = snprintf(text, sizeof(text), "monotonic %lld 0\nboottime %lld 0\n",
+			       offset, 2 * offset);
+		err = write(fd, text, len) == len ? 0 : errno;
+		delay = err ? delay * 3 / 4 : delay * 5 / 4 + 64;
+		/* Bounded: writes that always succeed must not stall the run */
+		if (delay > MAX_RACE_DELAY)
+			delay = MAX_RACE_DELAY;
+		if (write(result_fd, &err, sizeof(err)) != sizeof(err))
+			break;
+	}
+	_exit(fd < 0);
+}
+
+static void race_worker(unsigned int unused)
+{
+	int go[2], result[2], status;
+	unsigned long long n = 0;
+	pid_t writer;
+
+	if (pipe(go) || pipe(result)) {
+		COUNT(race_fail);
+		return;
+	}
+	/* Forked before any unshare(): it stays in the initial namespace */
+	writer = fork();
+	if (writer == 0) {
+		close(go[1]);
+		close(result[0]);
+		race_writer(getppid(), go[0], result[1]);
+	}
+	close(go[0]);
+	close(result[1]);
+	while (writer > 0 && time_left()) {
+		long long offset = unique_offset(RACE_ID, ++n);
+		struct ns_readings before;
+		int fds[2], err;
+		pid_t pid;
+
+		if (unshare_time() || set_offsets(offset, 2 * offset) || pipe(fds)) {
+			if (time_left())
+				COUNT(race_fail);
+			break;
+		}
+		host_readings(&before);
+		if (write(go[1], &n, sizeof(n)) != sizeof(n)) {
+			COUNT(race_fail);
+			break;
+		}
+		/* The first entry: by fork(), or by exec() in a vfork() child */
+		pid = n % 2 ? fork() : vfork();
+		if (pid == 0) {
+			if (n % 2)
+				_exit(report_readings(fds[1]) ? 4 : 0);
+			exec_reader(fds[1]);
+		}
+		close(fds[1]);
+		if (read(result[0], &err, sizeof(err)) != sizeof(err)) {
+			REPORT("%s: the writer is gone\n", __func__);
+			COUNT(race_fail);
+			close(fds[0]);
+			break;
+		}
+		if (err && err != EACCES) {
+			REPORT("%s: write: %s\n", __func__, strerror(err));
+			COUNT(race_fail);
+		}
+		/* The child must read the offsets in force when it entered */
+		if (!err)
+			offset += RACE_OFFSET_GAP;
+		if (!child_readings_shifted(pid, fds[0], &before, offset)) {
+			REPORT("%s: after a write that %s\n", __func__,
+			       err ? "failed" : "succeeded");
+			COUNT(race_fail);
+		} else if (!err) {
+			COUNT(race_write_first);
+		} else if (err == EACCES) {
+			COUNT(race_entry_first);
+		}
+		close(fds[0]);
+	}
+	close(go[1]);
+	if (writer < 0 || waitpid(writer, &status, 0) != writer || status) {
+		REPORT("%s: the writer failed\n", __func__);
+		COUNT(race_fail);
+	}
+}
+
 static pid_t start(void (*fn)(unsigned int), unsigned int arg)
 {
 	pid_t pid = fork();
@@ -501,7 +850,8 @@ static int run_stress_ng(int seconds, char *why, size_t size)
 int main(int argc, char **argv)
 {
 	int seconds = DEFAULT_SECONDS, orig_max, final_max, status, worker_fail = 0;
-	pid_t pids[NR_CREATORS + 4];
+	int baseline_ns, final_ns;
+	pid_t pids[NR_CREATORS + 7];
 	unsigned int nr = 0;
 	char why[128];
 	int ret;
@@ -512,7 +862,7 @@ int main(int argc, char **argv)
 		seconds = atoi(argv[1]);
 
 	ksft_print_header();
-	ksft_set_plan(7);
+	ksft_set_plan(12);
 	if (geteuid())
 		ksft_exit_skip("needs root\n");
 	if (access("/proc/self/ns/time", F_OK))
@@ -525,6 +875,7 @@ int main(int argc, char **argv)
 	orig_max = read_int(MAX_NS_PATH);
 	if (orig_max < 0)
 		ksft_exit_fail_msg("cannot read %s\n", MAX_NS_PATH);
+	baseline_ns = count_time_namespaces();
 
 	ksft_print_msg("%d seconds, %d creators, max_time_namespaces %d\n",
 		       seconds, NR_CREATORS, orig_max);
@@ -536,6 +887,9 @@ int main(int argc, char **argv)
 	pids[nr++] = start(clock_reader, 0);
 	pids[nr++] = start(proc_reader, 0);
 	pids[nr++] = start(limit_worker, orig_max);
+	pids[nr++] = start(thread_worker, 0);
+	pids[nr++] = start(vfork_worker, 0);
+	pids[nr++] = start(race_worker, 0);
 	sleep(seconds);
 	__atomic_store_n(&stats->stop, true, __ATOMIC_RELAXED);
 	for (unsigned int i = 0; i < nr; i++) {
@@ -555,6 +909,14 @@ int main(int argc, char **argv)
 	ksft_print_msg("setns %lu, /proc reads %lu (task gone %lu), limit changes %lu, clock reads %lu\n",
 		       stats->setns, stats->proc_read, stats->proc_read_gone,
 		       stats->limit_change, stats->clock_read);
+	ksft_print_msg("after unshare, EINVAL: pthread_create %lu, clone(CLONE_VM) %lu\n",
+		       stats->thread_einval, stats->clone_vm_einval);
+	ksft_print_msg("threads in the namespace for children %lu, vfork+exec readers %lu\n",
+		       stats->thread_ok, stats->vfork_exec);
+	ksft_print_msg("setns EUSERS: with a thread alive %lu, in a vfork child %lu\n",
+		       stats->setns_eusers_thread, stats->setns_eusers_vfork);
+	ksft_print_msg("offsets writes vs first entry: before it %lu, refused after %lu, wrong %lu\n",
+		       stats->race_write_first, stats->race_entry_first, stats->race_fail);
 
 	ksft_test_result(!worker_fail && !stats->creator_fail && stats->create && stats->exec,
 			 "create_write_fork_exec_exit\n");
@@ -566,6 +928,15 @@ int main(int argc, char **argv)
 	ksft_test_result(stats->create_enospc, "max_time_namespaces_enforced\n");
 	ksft_test_result(!stats->clock_fail && stats->clock_read,
 			 "monotonic_never_goes_backwards\n");
+	ksft_test_result(!stats->thread_fail && stats->thread_einval && stats->clone_vm_einval &&
+			 stats->thread_ok, "threads_only_in_the_namespace_for_children\n");
+	ksft_test_result(!stats->eusers_fail && stats->setns_eusers_thread &&
+			 stats->setns_eusers_vfork, "setns_eusers_while_mm_shared\n");
+	ksft_test_result(!stats->vfork_fail && stats->vfork_exec,
+			 "vfork_exec_enters_the_new_namespace\n");
+	/* Both outcomes, or the race was not run */
+	ksft_test_result(!stats->race_fail && stats->race_write_first && stats->race_entry_first,
+			 "offsets_write_and_first_entry_race\n");
 
 	fflush(stdout);
 	ret = run_stress_ng(seconds / 4 ? seconds / 4 : 1, why, sizeof(why));
@@ -575,5 +946,11 @@ int main(int argc, char **argv)
 		ksft_test_result_code(KSFT_FAIL, "stress_ng_unshare", "%s", why);
 	else
 		ksft_test_result_pass("stress_ng_unshare\n");
+
+	final_ns = count_time_namespaces();
+	ksft_print_msg("time namespaces alive: %d at the start, %d at the end\n",
+		       baseline_ns, final_ns);
+	ksft_test_result(baseline_ns >= 0 && final_ns == baseline_ns,
+			 "namespace_count_back_to_baseline\n");
 	ksft_finished();
 }
