@@ -15,9 +15,11 @@ The medians over every repetition of every boot go to the JSON file, with
 the ratios of the series to the base and to upstream, and make a table:
 
   a  the series' kernel ("series"), root time namespace
-  b  the series' kernel, inside a time namespace
+  b  the series' kernel, inside a time namespace with offsets
   c  the base kernel ("base"), which has no time namespaces
   d  the unmodified kernel ("upstream"), root and inside a namespace
+  e  the series' kernel and upstream, inside a namespace whose offsets are
+     zero, as container runtimes make them
 
 The benchmark reports; it judges no number. It fails only when a boot did not
 deliver its measurements.
@@ -102,15 +104,18 @@ def ratio(x, y):
 def table(result):
     kernels = result['kernels']
     cols = [('a', 'series', 'root'), ('b', 'series', 'timens'), ('c', 'base', 'root'),
-            ('d', 'upstream', 'root'), ('d', 'upstream', 'timens')]
+            ('d', 'upstream', 'root'), ('d', 'upstream', 'timens'),
+            ('e', 'series', 'timens_zero'), ('e', 'upstream', 'timens_zero')]
+    ratios = ('b/a', 'a/c', 'b/d', 'a/d', 'd_timens/d_root', 'e/a', 'e_upstream/d_root')
     head = [f'{n}:{k}/{w}' for n, k, w in cols]
-    rows = [['clock (ns/call)'] + head + ['b/a', 'a/c', 'b/d', 'a/d', 'd ns/root']]
+    rows = [['clock (ns/call)'] + head + ['b/a', 'a/c', 'b/d', 'a/d', 'd ns/root', 'e/a',
+                                          'e/d up']]
     for clock in CLOCKS + ['null']:
         f = [figure(kernels, k, w, clock) for _, k, w in cols]
         r = result['ratios'].get(clock, {})
         rows.append([clock] + ['-' if x is None else f'{x:.2f}' for x in f] +
                     ['-' if r.get(k) is None else f'{r[k]:.3f}'
-                     for k in ('b/a', 'a/c', 'b/d', 'a/d', 'd_timens/d_root')])
+                     for k in ratios])
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print('  '.join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i])
@@ -164,9 +169,12 @@ def main(argv):
         c = figure(k, 'base', 'root', clock)
         d_root = figure(k, 'upstream', 'root', clock)
         d_ns = figure(k, 'upstream', 'timens', clock)
+        e = figure(k, 'series', 'timens_zero', clock)
+        e_up = figure(k, 'upstream', 'timens_zero', clock)
         result['ratios'][clock] = {'b/a': ratio(b, a), 'a/c': ratio(a, c),
                                    'b/d': ratio(b, d_ns), 'a/d': ratio(a, d_root),
-                                   'd_timens/d_root': ratio(d_ns, d_root)}
+                                   'd_timens/d_root': ratio(d_ns, d_root),
+                                   'e/a': ratio(e, a), 'e_upstream/d_root': ratio(e_up, d_root)}
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, 'w') as f:
         json.dump(result, f, indent=1)
@@ -179,7 +187,8 @@ def main(argv):
               f'time namespaces: {k[name]["timens"]}')
     table(result)
     print('  b/d: series vs upstream, both in a namespace; a/d: both in the root '
-          'namespace. "null": the loop and call alone.')
+          'namespace; e/a: series in a zero-offset namespace vs root; e/d up: the same '
+          'on upstream. "null": the loop and call alone.')
     print(f'  {args.out}')
     for name in kernels:
         if any(cs != 'tsc' for cs in k[name]['clocksource']):

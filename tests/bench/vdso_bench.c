@@ -11,8 +11,10 @@
  *
  * Each repetition measures every clock in the root time namespace, then in a
  * child in a new time namespace whose CLOCK_MONOTONIC and CLOCK_BOOTTIME are
- * shifted, so that the two are interleaved. "null" is the same loop calling
- * an empty function: the cost of the loop and the call alone.
+ * shifted ("timens"), then in a child in a namespace whose offsets were
+ * never written ("timens_zero", as container runtimes make them), so that
+ * the three are interleaved. "null" is the same loop calling an empty
+ * function: the cost of the loop and the call alone.
  *
  * The environment (the kernel passes "name=value" arguments that it does not
  * know to init) sets bench_calls and bench_reps. Each result is one line:
@@ -185,17 +187,24 @@ static void wait_for_tsc(void)
 }
 
 /*
- * Make the time namespace that children will be in, and give it its
- * offsets. False if the kernel has no time namespaces.
+ * Make a time namespace with zero offsets, and return an fd of it; then the
+ * time namespace that children will be in, with offsets. -1 if the kernel
+ * has no time namespaces.
  */
 static int make_timens(void)
 {
 	char offsets[64];
-	int fd, len;
+	int fd, zero_fd, len;
 
 	if (unshare(CLONE_NEWTIME)) {
 		printf("bench: timens none (unshare: %s)\n", strerror(errno));
-		return 0;
+		return -1;
+	}
+	zero_fd = open("/proc/self/ns/time_for_children", O_RDONLY);
+	/* A new namespace has its creator's offsets for children: zero */
+	if (zero_fd < 0 || unshare(CLONE_NEWTIME)) {
+		printf("bench: error: the second namespace: %s\n", strerror(errno));
+		exit(1);
 	}
 	len = snprintf(offsets, sizeof(offsets), "%d %d 0\n%d %d 0\n",
 		       CLOCK_MONOTONIC, MONOTONIC_OFFSET, CLOCK_BOOTTIME, BOOTTIME_OFFSET);
@@ -205,26 +214,62 @@ static int make_timens(void)
 		exit(1);
 	}
 	close(fd);
-	return 1;
+	return zero_fd;
 }
 
 /*
- * In the child: are its clocks shifted? @root is CLOCK_MONOTONIC read in
- * the root namespace just before the fork.
+ * In the child: are its clocks shifted by @offset seconds? @root is
+ * CLOCK_MONOTONIC read in the root namespace just before the fork.
  */
-static void check_timens(const struct timespec *root)
+static void check_timens(const char *where, const struct timespec *root, long long offset)
 {
 	struct timespec mono, sys;
+	long long shift;
 
 	vdso_gettime(CLOCK_MONOTONIC, &mono);
 	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &sys);
-	printf("bench: timens shifts CLOCK_MONOTONIC by %lld s (vDSO), %lld s (syscall)\n",
-	       (nsec(&mono) - nsec(root)) / 1000000000LL,
-	       (nsec(&sys) - nsec(root)) / 1000000000LL);
-	if (nsec(&mono) - nsec(root) < (MONOTONIC_OFFSET - 60) * 1000000000LL) {
-		printf("bench: error: the vDSO does not shift CLOCK_MONOTONIC in the namespace\n");
+	shift = (nsec(&mono) - nsec(root)) / 1000000000LL;
+	printf("bench: %s shifts CLOCK_MONOTONIC by %lld s (vDSO), %lld s (syscall)\n",
+	       where, shift, (nsec(&sys) - nsec(root)) / 1000000000LL);
+	if (shift < offset || shift > offset + 60) {
+		printf("bench: error: the vDSO does not shift CLOCK_MONOTONIC by %lld s in %s\n",
+		       offset, where);
 		exit(1);
 	}
+}
+
+/*
+ * Measure in a child: in the namespace for children, or, if @ns_fd is not
+ * -1, in that namespace. 0, or -1 if the child failed.
+ */
+static int measure_in_child(const char *where, int ns_fd, long long offset, int rep,
+			    long calls)
+{
+	struct timespec root;
+	int status;
+	pid_t pid;
+
+	vdso_gettime(CLOCK_MONOTONIC, &root);
+	pid = fork();
+	if (pid < 0) {
+		printf("bench: error: fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		if (ns_fd >= 0 && setns(ns_fd, CLONE_NEWTIME)) {
+			printf("bench: error: setns: %s\n", strerror(errno));
+			_exit(1);
+		}
+		if (rep == 0)
+			check_timens(where, &root, offset);
+		measure_all(where, rep, calls);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		printf("bench: error: the child in %s failed\n", where);
+		return -1;
+	}
+	return 0;
 }
 
 static long env(const char *name, long def)
@@ -238,9 +283,7 @@ int main(void)
 {
 	long calls = env("bench_calls", 100000);
 	int reps = env("bench_reps", 5);
-	struct timespec root;
-	int timens, rep, status;
-	pid_t pid;
+	int zero_fd, rep;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	wait_for_tsc();
@@ -251,29 +294,15 @@ int main(void)
 	}
 	printf("bench: vdso __vdso_clock_gettime, %ld calls a measurement, %d repetitions\n",
 	       calls, reps);
-	timens = make_timens();
+	zero_fd = make_timens();
 
 	for (rep = 0; rep < reps; rep++) {
 		measure_all("root", rep, calls);
-		if (!timens)
+		if (zero_fd < 0)
 			continue;
-		vdso_gettime(CLOCK_MONOTONIC, &root);
-		pid = fork();
-		if (pid < 0) {
-			printf("bench: error: fork: %s\n", strerror(errno));
+		if (measure_in_child("timens", -1, MONOTONIC_OFFSET, rep, calls) ||
+		    measure_in_child("timens_zero", zero_fd, 0, rep, calls))
 			return 1;
-		}
-		if (pid == 0) {
-			if (rep == 0)
-				check_timens(&root);
-			measure_all("timens", rep, calls);
-			_exit(0);
-		}
-		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-		    WEXITSTATUS(status)) {
-			printf("bench: error: the child in the namespace failed\n");
-			return 1;
-		}
 	}
 	printf("bench: done\n");
 	return 0;
