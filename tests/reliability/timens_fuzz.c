@@ -1,22 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A seeded, repeatable fuzzer of /proc/self/timens_offsets.
+ * A seeded, repeatable fuzzer of /proc/self/timens_offsets, and checks of the
+ * file's errors.
  *
  * usage: timens_fuzz [WRITES [SEED]]
  *
  * After unshare(CLONE_NEWTIME) the caller's namespace for children is new and
  * nobody has entered it, so its offsets may be written. Each write is random
- * bytes or mutated valid lines, by write() or by pwrite() at a nonzero offset.
- * The outcome of each write is computed here from the documented contract:
- * success, after which the file shows what was written, or EINVAL or ERANGE,
- * after which the file is unchanged. Any other outcome prints the seed, the
- * index of the write and its bytes, and fails.
+ * bytes or mutated valid lines, by write() at any file position or by pwrite().
+ * The outcome of each write is computed from the grammar of a write in the
+ * documentation, by a recognizer written from its productions: success, after
+ * which the file shows what was written, or the documented error, after which
+ * the file is unchanged. Any other outcome prints the seed, the index of the
+ * write and its bytes, and fails.
  *
  * Whether an offset close to the range limits is accepted depends on the
  * clocks' values at the moment of the write (the monotonic offset is checked
  * against MONOTONIC, MONOTONIC_RAW and MONOTONIC_COARSE): the clocks are read
  * before and after it, and when the two readings disagree either outcome is
  * accepted.
+ *
+ * Before that, through the files of children that unshared: writes to
+ * another task's file, to a namespace a task entered (EACCES), through a file
+ * opened without CAP_SYS_TIME (EPERM), from concurrent writers (each write
+ * applies as a whole), and the documented order of the errors.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -97,116 +104,183 @@ static bool chance(unsigned int percent)
 	return rnd_below(100) < percent;
 }
 
-/* kstrtoull(s, 10, ...) */
-static int parse_u64(const char *s, unsigned long long *res)
+/*
+ * The oracle: the grammar of a write in the documentation of
+ * /proc/PID/timens_offsets (admin-guide/namespaces/time-namespace.rst),
+ * recognized by descent, each production quoted beside the code that matches
+ * it, and the errors the documentation gives for text that does not match.
+ */
+
+/* A line being matched: the text between newlines */
+struct cursor {
+	const char *p, *end;
+};
+
+/* What a field turned out to be */
+enum field { FIELD_OK, FIELD_MALFORMED, FIELD_OUT_OF_RANGE };
+
+/* blank = SP / HTAB */
+static bool is_blank(char c)
 {
-	unsigned long long v = 0;
-	bool overflow = false;
-	int digits = 0;
-
-	if (*s == '+')
-		s++;
-	for (; *s >= '0' && *s <= '9'; s++, digits++) {
-		unsigned int d = *s - '0';
-
-		if (v > (ULLONG_MAX - d) / 10)
-			overflow = true;
-		v = v * 10 + d;
-	}
-	if (overflow)
-		return -ERANGE;
-	if (!digits)
-		return -EINVAL;
-	if (*s == '\n')
-		s++;
-	if (*s)
-		return -EINVAL;
-	*res = v;
-	return 0;
+	return c == ' ' || c == '\t';
 }
 
-/* kstrtoll(s, 10, ...): a '-' is taken once, and '+' only without it */
-static int parse_s64(const char *s, long long *res)
+/* *blank (@min 0) or 1*blank (@min 1) */
+static bool match_blanks(struct cursor *c, int min)
+{
+	const char *start = c->p;
+
+	while (c->p < c->end && is_blank(*c->p))
+		c->p++;
+	return c->p - start >= min;
+}
+
+/* clock = "monotonic" / "boottime" / "1" / "7": the offset it names, or -1 */
+static int match_clock(struct cursor *c)
+{
+	static const struct {
+		const char *name;
+		int offset;
+	} clocks[] = {
+		{ "monotonic", MONO }, { "boottime", BOOT }, { "1", MONO }, { "7", BOOT },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(clocks); i++) {
+		size_t n = strlen(clocks[i].name);
+
+		if ((size_t)(c->end - c->p) >= n && !memcmp(c->p, clocks[i].name, n)) {
+			c->p += n;
+			return clocks[i].offset;
+		}
+	}
+	return -1;
+}
+
+/* 1*DIGIT, with its value in @v; FIELD_OUT_OF_RANGE if it exceeds @max */
+static enum field match_digits(struct cursor *c, unsigned long long max,
+			       unsigned long long *v)
+{
+	const char *start = c->p;
+	bool big = false;
+
+	*v = 0;
+	for (; c->p < c->end && *c->p >= '0' && *c->p <= '9'; c->p++) {
+		unsigned int d = *c->p - '0';
+
+		if (big || *v > (max - d) / 10)
+			big = true;
+		else
+			*v = *v * 10 + d;
+	}
+	if (c->p == start)
+		return FIELD_MALFORMED;
+	return big ? FIELD_OUT_OF_RANGE : FIELD_OK;
+}
+
+/* sec = ["+" / "-"] 1*DIGIT   ; from -2^63 to 2^63 - 1 */
+static enum field match_sec(struct cursor *c, long long *sec)
 {
 	unsigned long long v;
-	int err;
+	bool minus = false;
+	enum field f;
 
-	if (*s == '-') {
-		/* The digits after '-' take no second sign */
-		if (s[1] == '+')
-			return -EINVAL;
-		err = parse_u64(s + 1, &v);
-		if (err)
-			return err;
-		if (v > (unsigned long long)LLONG_MAX + 1)
-			return -ERANGE;
-		*res = (long long)(0 - v);
-		return 0;
+	if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
+		minus = *c->p++ == '-';
+	f = match_digits(c, minus ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX, &v);
+	*sec = minus ? (long long)-v : (long long)v;
+	return f;
+}
+
+/* nsec = ["+"] 1*DIGIT         ; from 0 to 999999999 */
+static enum field match_nsec(struct cursor *c, long long *nsec)
+{
+	unsigned long long v;
+	enum field f;
+
+	if (c->p < c->end && *c->p == '+')
+		c->p++;
+	f = match_digits(c, NSEC_PER_SEC - 1, &v);
+	*nsec = v;
+	return f;
+}
+
+/* The fields of a line: the runs of characters other than blanks */
+static int count_fields(struct cursor c)
+{
+	int n = 0;
+
+	while (match_blanks(&c, 0), c.p < c.end) {
+		n++;
+		while (c.p < c.end && !is_blank(*c.p))
+			c.p++;
 	}
-	err = parse_u64(s, &v);
-	if (err)
-		return err;
-	if (v > LLONG_MAX)
+	return n;
+}
+
+/*
+ * line = *blank clock 1*blank sec 1*blank nsec *blank
+ *
+ * "EINVAL if it has more or fewer than three fields (runs of characters other
+ * than blanks), else the first of its fields, from the left, that does not
+ * match: ERANGE if it is a sec beyond its range, EINVAL otherwise (an nsec
+ * beyond its range included)". A field that starts with a sec beyond its
+ * range and goes on with other characters does not match: EINVAL.
+ */
+static int match_line(struct cursor *c, struct offsets *o)
+{
+	long long sec, nsec;
+	enum field f;
+	int clock;
+
+	if (count_fields(*c) != 3)
+		return -EINVAL;
+	match_blanks(c, 0);
+	clock = match_clock(c);
+	if (clock < 0 || !match_blanks(c, 1))
+		return -EINVAL;
+	f = match_sec(c, &sec);
+	if (f == FIELD_MALFORMED || !match_blanks(c, 1))
+		return -EINVAL;
+	if (f == FIELD_OUT_OF_RANGE)
 		return -ERANGE;
-	*res = v;
+	if (match_nsec(c, &nsec) != FIELD_OK)
+		return -EINVAL;
+	match_blanks(c, 0);
+	if (c->p != c->end)
+		return -EINVAL;
+	o->clock[clock].sec = sec;
+	o->clock[clock].nsec = nsec;
 	return 0;
 }
 
-static int parse_line(char *line, struct offsets *o)
+/*
+ * write  = line *(LF line) [LF]
+ *
+ * What a write() of @len bytes does to the offsets @o, short of the range
+ * check: 0 with @o updated, or the error.
+ * "EINVAL if it is PAGE_SIZE bytes long or more, or holds a NUL"; then "the
+ * lines, the text between newlines without the optional last one, are checked
+ * in order, and the first that does not match line decides".
+ */
+static int model_write(const char *buf, size_t len, struct offsets *o)
 {
-	char *field[4];
-	int n = 0, idx;
-	char *tok;
-	unsigned long long nsec;
-	long long sec;
-	int err;
-
-	while ((tok = strsep(&line, " \t"))) {
-		if (!*tok)
-			continue;
-		if (n == 4)
-			break;
-		field[n++] = tok;
-	}
-	if (n != 3)
-		return -EINVAL;
-
-	if (!strcmp(field[0], "monotonic") || !strcmp(field[0], "1"))
-		idx = MONO;
-	else if (!strcmp(field[0], "boottime") || !strcmp(field[0], "7"))
-		idx = BOOT;
-	else
-		return -EINVAL;
-
-	err = parse_s64(field[1], &sec);
-	if (err)
-		return err;
-	if (parse_u64(field[2], &nsec) || nsec >= NSEC_PER_SEC)
-		return -EINVAL;
-
-	o->clock[idx].sec = sec;
-	o->clock[idx].nsec = nsec;
-	return 0;
-}
-
-/* What the file parser makes of a write: 0 with @o updated, or an errno. */
-static int model_parse(const char *buf, size_t len, struct offsets *o)
-{
+	const char *end = buf + len, *lf;
 	struct offsets parsed = *o;
-	char text[MAX_WRITE + 1], *s = text, *line;
+	struct cursor line;
 	int err;
 
 	if (len >= (size_t)page_size || memchr(buf, '\0', len))
 		return -EINVAL;
-	memcpy(text, buf, len);
-	text[len] = '\0';
-	if (len && text[len - 1] == '\n')
-		text[len - 1] = '\0';
-
-	while ((line = strsep(&s, "\n"))) {
-		err = parse_line(line, &parsed);
+	if (len && end[-1] == '\n')
+		end--;
+	for (line.p = buf;; line.p = lf + 1) {
+		lf = memchr(line.p, '\n', end - line.p);
+		line.end = lf ? lf : end;
+		err = match_line(&line, &parsed);
 		if (err)
 			return err;
+		if (!lf)
+			break;
 	}
 	*o = parsed;
 	return 0;
@@ -240,14 +314,16 @@ static void read_host_clocks(struct timespec now[NR_HOST_CLOCKS])
 		clock_gettime(host_clocks[i].id, &now[i]);
 }
 
-/* Read the file; check its exact format and return the offsets it shows. */
-static int read_offsets(struct offsets *o, char *text, size_t size)
+#define SELF_OFFSETS	"/proc/self/timens_offsets"
+
+/* Read the file @path; check its exact format and return the offsets it shows. */
+static int read_offsets(const char *path, struct offsets *o, char *text, size_t size)
 {
 	char expect[128];
 	ssize_t len;
 	int fd;
 
-	fd = open("/proc/self/timens_offsets", O_RDONLY);
+	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -1;
 	len = read(fd, text, size - 1);
@@ -339,7 +415,7 @@ static void put_sec(struct wbuf *w, const struct timespec *now)
 
 	put_sign(w);
 	put_zeros(w);
-	switch (rnd_below(6)) {
+	switch (rnd_below(7)) {
 	case 0:
 		puts_(w, big_numbers[rnd_below(ARRAY_SIZE(big_numbers))]);
 		return;
@@ -353,6 +429,10 @@ static void put_sec(struct wbuf *w, const struct timespec *now)
 		snprintf(num, sizeof(num), "%lld", CLOCK_MAX_SEC - (long long)now->tv_sec - 2 +
 			 (long long)rnd_below(5));
 		break;
+	case 3:
+		/* with a sign: "-0" and "+0" */
+		puts_(w, "0");
+		return;
 	default:
 		snprintf(num, sizeof(num), "%llu",
 			 (unsigned long long)rnd_below(chance(50) ? 100 : 1000000000ULL));
@@ -397,7 +477,7 @@ static void put_line(struct wbuf *w, const struct timespec now[NR_HOST_CLOCKS])
 
 	if (chance(5))
 		fields = rnd_below(6);
-	if (chance(5))
+	if (chance(10))
 		put_blanks(w, false);
 	if (fields > 0)
 		put_clock(w);
@@ -413,8 +493,10 @@ static void put_line(struct wbuf *w, const struct timespec now[NR_HOST_CLOCKS])
 		put_blanks(w, false);
 		put_garbage(w, 1 + rnd_below(4));
 	}
-	if (chance(5))
+	if (chance(10))
 		put_blanks(w, false);
+	if (chance(3))
+		put(w, "\r", 1);
 }
 
 static void make_write(struct wbuf *w, const struct timespec now[NR_HOST_CLOCKS])
@@ -441,7 +523,7 @@ static void make_write(struct wbuf *w, const struct timespec now[NR_HOST_CLOCKS]
 	lines = chance(70) ? 1 : 1 + rnd_below(4);
 	for (int i = 0; i < lines; i++) {
 		if (i)
-			puts_(w, chance(95) ? "\n" : "\r\n");
+			puts_(w, chance(90) ? "\n" : chance(50) ? "\r\n" : "\n\n");
 		put_line(w, now);
 	}
 	if (chance(50))
@@ -477,8 +559,8 @@ static int fuzz(unsigned long writes, unsigned long long seed, unsigned long cou
 	struct wbuf w;
 	int fd;
 
-	fd = open("/proc/self/timens_offsets", O_WRONLY);
-	if (fd < 0 || read_offsets(&cur, text, sizeof(text))) {
+	fd = open(SELF_OFFSETS, O_WRONLY);
+	if (fd < 0 || read_offsets(SELF_OFFSETS, &cur, text, sizeof(text))) {
 		ksft_print_msg("cannot open or read /proc/self/timens_offsets: %s\n",
 			       strerror(errno));
 		return -1;
@@ -494,14 +576,14 @@ static int fuzz(unsigned long writes, unsigned long long seed, unsigned long cou
 		make_write(&w, before);
 		if (chance(20))
 			pos = 1 + rnd_below(100);
-		by_pwrite = chance(3);
+		by_pwrite = chance(5);
 		if (!by_pwrite && lseek(fd, pos, SEEK_SET) != pos) {
 			ksft_print_msg("lseek to %lld: %s\n", (long long)pos, strerror(errno));
 			return -1;
 		}
 
 		expect = cur;
-		want = model_parse(w.b, w.len, &expect);
+		want = model_write(w.b, w.len, &expect);
 
 		read_host_clocks(before);
 		ret = by_pwrite ? pwrite(fd, w.b, w.len, pos) : write(fd, w.b, w.len);
@@ -510,7 +592,7 @@ static int fuzz(unsigned long writes, unsigned long long seed, unsigned long cou
 		read_host_clocks(after);
 
 		if (by_pwrite) {
-			/* seq_open() takes FMODE_PWRITE away */
+			/* "pwrite() and pwritev() fail with ESPIPE, at any offset" */
 			expect = cur;
 			want = -ESPIPE;
 		} else if (!want) {
@@ -522,7 +604,7 @@ static int fuzz(unsigned long writes, unsigned long long seed, unsigned long cou
 				want = -ERANGE;
 		}
 
-		if (read_offsets(&shown, text, sizeof(text))) {
+		if (read_offsets(SELF_OFFSETS, &shown, text, sizeof(text))) {
 			ksft_print_msg("write=%lu: the file reads wrong: \"%s\"\n", i, text);
 			dump_write(seed, i, &w, ret, err, want, pos);
 			return -1;
@@ -554,80 +636,412 @@ static int fuzz(unsigned long writes, unsigned long long seed, unsigned long cou
 	return failures ? -1 : 0;
 }
 
-/* The error of a write of @text to @path; 0 on success. */
-static int write_error(const char *path, const char *text)
-{
-	int fd, err = 0;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	if (write(fd, text, strlen(text)) < 0)
-		err = errno;
-	close(fd);
-	return err;
-}
-
-static int drop_cap_sys_time(void)
+static int set_cap_sys_time(bool on)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
 
 	if (syscall(SYS_capget, &hdr, data))
 		return -1;
-	data[CAP_SYS_TIME / 32].effective &= ~(1U << (CAP_SYS_TIME % 32));
+	if (on)
+		data[CAP_SYS_TIME / 32].effective |= 1U << (CAP_SYS_TIME % 32);
+	else
+		data[CAP_SYS_TIME / 32].effective &= ~(1U << (CAP_SYS_TIME % 32));
 	return syscall(SYS_capset, &hdr, data);
 }
 
+static void print_offsets(const char *what, const struct offsets *o)
+{
+	ksft_print_msg("%s: %lld.%09lld %lld.%09lld\n", what,
+		       o->clock[MONO].sec, o->clock[MONO].nsec,
+		       o->clock[BOOT].sec, o->clock[BOOT].nsec);
+}
+
+/* The first bytes of @text, with the characters other than printable ones in hex */
+static const char *escape(const char *text, size_t len)
+{
+	static char buf[4 * 40 + 1];
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && i < 40; i++) {
+		unsigned char c = text[i];
+
+		n += snprintf(buf + n, sizeof(buf) - n, c >= ' ' && c < 127 ? "%c" : "\\x%02x", c);
+	}
+	return buf;
+}
+
 /*
- * EPERM comes before EACCES, which comes before EINVAL, which comes before
- * ERANGE: check the order with a write that has all the later errors.
+ * Write @len bytes of @text (strlen() if @len is 0) to @path in one write(),
+ * through a file opened with CAP_SYS_TIME in effect or not (@open_cap), the
+ * write() itself being made with it or not (@write_cap). Check that it fails
+ * with @err, the offsets staying as they were, or succeeds (@err 0) and the
+ * file then shows @set.
  */
+static bool write_check(const char *path, bool open_cap, bool write_cap, const char *text,
+			size_t len, int err, const struct offsets *set)
+{
+	struct offsets before, after;
+	char buf[256];
+	ssize_t ret;
+	int fd, got;
+
+	if (!len)
+		len = strlen(text);
+	if (read_offsets(path, &before, buf, sizeof(buf)))
+		return false;
+	fd = -1;
+	if (open_cap || !set_cap_sys_time(false)) {
+		fd = open(path, O_WRONLY);
+		if (!open_cap && set_cap_sys_time(true))
+			ksft_exit_fail_msg("cannot take CAP_SYS_TIME back: %s\n", strerror(errno));
+	}
+	if (fd < 0) {
+		ksft_print_msg("cannot open %s: %s\n", path, strerror(errno));
+		return false;
+	}
+	if (!write_cap && set_cap_sys_time(false)) {
+		close(fd);
+		return false;
+	}
+	ret = write(fd, text, len);
+	got = ret < 0 ? errno : 0;
+	if (!write_cap && set_cap_sys_time(true))
+		ksft_exit_fail_msg("cannot take CAP_SYS_TIME back: %s\n", strerror(errno));
+	close(fd);
+
+	if (read_offsets(path, &after, buf, sizeof(buf)))
+		return false;
+	if (got == err && (err ? offsets_equal(&after, &before) :
+			   ret == (ssize_t)len && offsets_equal(&after, set)))
+		return true;
+	ksft_print_msg("\"%s\" (%zu bytes) to %s: %s, expected %s\n", escape(text, len), len, path,
+		       got ? strerror(got) : "success", err ? strerror(err) : "success");
+	print_offsets("offsets before", &before);
+	print_offsets("offsets after", &after);
+	return false;
+}
+
+/*
+ * A child that unshared CLONE_NEWTIME: writing its timens_offsets sets the
+ * offsets of its namespace for children, which nobody is in until
+ * holder_freeze() has it fork a child.
+ */
+struct holder {
+	pid_t pid;
+	int cmd;	/* a byte asks for a child; EOF ends the holder */
+	int ack;	/* 'r' once unshared, 'e' once a child entered */
+	char path[64];
+};
+
+static void holder_stop(struct holder *h)
+{
+	close(h->cmd);
+	close(h->ack);
+	if (h->pid > 0)
+		waitpid(h->pid, NULL, 0);
+}
+
+static int holder_start(struct holder *h)
+{
+	int cmd[2], ack[2];
+	char c;
+
+	if (pipe(cmd))
+		return -1;
+	if (pipe(ack)) {
+		close(cmd[0]);
+		close(cmd[1]);
+		return -1;
+	}
+	h->pid = fork();
+	if (h->pid == 0) {
+		close(cmd[1]);
+		close(ack[0]);
+		c = unshare(CLONE_NEWTIME) ? 'x' : 'r';
+		while (write(ack[1], &c, 1) == 1 && read(cmd[0], &c, 1) == 1) {
+			pid_t pid = fork();
+
+			if (pid == 0)
+				_exit(0);
+			c = pid > 0 && waitpid(pid, NULL, 0) == pid ? 'e' : 'x';
+		}
+		_exit(0);
+	}
+	close(cmd[0]);
+	close(ack[1]);
+	h->cmd = cmd[1];
+	h->ack = ack[0];
+	snprintf(h->path, sizeof(h->path), "/proc/%d/timens_offsets", h->pid);
+	if (h->pid > 0 && read(h->ack, &c, 1) == 1 && c == 'r')
+		return 0;
+	holder_stop(h);
+	return -1;
+}
+
+/* A task enters the namespace: its offsets are fixed from now on. */
+static int holder_freeze(struct holder *h)
+{
+	char c = 'e';
+
+	return write(h->cmd, &c, 1) == 1 && read(h->ack, &c, 1) == 1 && c == 'e' ? 0 : -1;
+}
+
+/* A holder whose offsets are @text, which sets them to @set; frozen if asked. */
+static int holder_setup(struct holder *h, const char *text, const struct offsets *set,
+			bool frozen)
+{
+	if (holder_start(h))
+		return -1;
+	if (!write_check(h->path, true, true, text, 0, 0, set) || (frozen && holder_freeze(h))) {
+		holder_stop(h);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct offsets pair_a = { { { 100, 1 }, { 200, 2 } } };
+#define PAIR_A	"monotonic 100 1\nboottime 200 2\n"
+
+/*
+ * Another task's file sets that task's namespace for children, not the
+ * writer's; an error leaves it as it was.
+ */
+static void check_other_task(void)
+{
+	static const struct offsets pair_b = { { { 300, 3 }, { 200, 2 } } };
+	struct offsets mine, mine_after;
+	struct holder h;
+	char text[256];
+	bool ok;
+
+	if (read_offsets(SELF_OFFSETS, &mine, text, sizeof(text)) ||
+	    holder_setup(&h, PAIR_A, &pair_a, false)) {
+		ksft_test_result_fail("write_other_task_offsets\n");
+		return;
+	}
+	ok = write_check(h.path, true, true, "1 300 3", 0, 0, &pair_b);
+	ok &= write_check(h.path, true, true, "7 400 0\nmonotonic x 0\n", 0, EINVAL, NULL);
+	ok &= write_check(h.path, true, true, "7 400 0\n1 -99999999999 0\n", 0, ERANGE, NULL);
+	ok &= !read_offsets(SELF_OFFSETS, &mine_after, text, sizeof(text)) &&
+	      offsets_equal(&mine, &mine_after);
+	holder_stop(&h);
+	ksft_test_result(ok, "write_other_task_offsets\n");
+}
+
+/* Once a task entered the namespace, writes fail with EACCES. */
+static void check_frozen(void)
+{
+	struct holder h;
+	bool ok;
+
+	if (holder_setup(&h, PAIR_A, &pair_a, true)) {
+		ksft_test_result_fail("write_frozen_namespace_eacces\n");
+		return;
+	}
+	ok = write_check(h.path, true, true, "monotonic 5 0\n", 0, EACCES, NULL);
+	ok &= write_check(h.path, true, true, "boottime 7 0\nmonotonic 8 0", 0, EACCES, NULL);
+	holder_stop(&h);
+	/* The initial namespace, which PID 1 is in, is always fixed */
+	ok &= write_check("/proc/1/timens_offsets", true, true, "monotonic 1 0\n", 0, EACCES,
+			  NULL);
+	ksft_test_result(ok, "write_frozen_namespace_eacces\n");
+}
+
+/*
+ * EPERM is judged on the credentials the file was opened with, not on those
+ * of the writer.
+ */
+static void check_eperm(void)
+{
+	static const struct offsets pair_b = { { { 100, 1 }, { 9, 9 } } };
+	struct holder h;
+	bool ok;
+
+	if (holder_setup(&h, PAIR_A, &pair_a, false)) {
+		ksft_test_result_fail("write_eperm_judged_on_opener_cap_sys_time\n");
+		return;
+	}
+	ok = write_check(h.path, false, true, "boottime 9 9\n", 0, EPERM, NULL);
+	ok &= write_check(h.path, false, false, "boottime 9 9\n", 0, EPERM, NULL);
+	ok &= write_check(h.path, true, false, "boottime 9 9\n", 0, 0, &pair_b);
+	holder_stop(&h);
+	ksft_test_result(ok, "write_eperm_judged_on_opener_cap_sys_time\n");
+}
+
+#define WRITERS		4
+#define WRITES_EACH	300
+/* Write i of writer w sets monotonic to PAIR_SEC(w, i).PAIR_NSEC(w, i) */
+#define PAIR_SEC(w, i)	(1000000LL * ((w) + 1) + (i))
+#define PAIR_NSEC(w, i)	(1000LL * (i) + (w))
+/* and boottime to the same plus BOOT_DELTA seconds */
+#define BOOT_DELTA	500000
+
+/* Whether @o is what a single write of a writer set, not a mix of two */
+static bool is_written_pair(const struct offsets *o)
+{
+	long long w = o->clock[MONO].sec / 1000000 - 1, i = o->clock[MONO].sec % 1000000;
+
+	return w >= 0 && w < WRITERS && i < WRITES_EACH &&
+	       o->clock[MONO].nsec == PAIR_NSEC(w, i) &&
+	       o->clock[BOOT].sec == PAIR_SEC(w, i) + BOOT_DELTA &&
+	       o->clock[BOOT].nsec == PAIR_NSEC(w, i);
+}
+
+/*
+ * Writers set the two offsets at once, each to values of its own, while a
+ * reader reads them: each write applies as a whole, so the file never shows a
+ * mix of two writes, and ends with the last write of one of the writers.
+ */
+static void check_concurrent_writers(void)
+{
+	pid_t pids[WRITERS + 1];
+	struct offsets last;
+	int go[2], stop[2];
+	struct holder h;
+	char text[256];
+	bool ok = true;
+	int n = 0;
+
+	if (holder_setup(&h, PAIR_A, &pair_a, false) || pipe(go) || pipe(stop)) {
+		ksft_test_result_fail("concurrent_writers_apply_whole_writes\n");
+		return;
+	}
+	for (int w = 0; w <= WRITERS; w++) {
+		pids[w] = fork();
+		if (pids[w] < 0)
+			break;
+		n++;
+		if (pids[w])
+			continue;
+		close(go[1]);
+		if (read(go[0], text, 1) != 0)
+			_exit(2);
+		if (w == WRITERS) {
+			/* The reader, until the writers are done */
+			struct offsets o;
+
+			close(stop[1]);
+			fcntl(stop[0], F_SETFL, O_NONBLOCK);
+			while (read(stop[0], text, 1) < 0 && errno == EAGAIN) {
+				if (read_offsets(h.path, &o, text, sizeof(text)))
+					_exit(2);
+				if (!is_written_pair(&o) && !offsets_equal(&o, &pair_a)) {
+					print_offsets("a mix of two writes", &o);
+					_exit(1);
+				}
+			}
+			_exit(0);
+		} else {
+			int fd = open(h.path, O_WRONLY);
+
+			for (int i = 0; i < WRITES_EACH; i++) {
+				int len = snprintf(text, sizeof(text),
+						   "monotonic %lld %lld\nboottime %lld %lld\n",
+						   PAIR_SEC(w, i), PAIR_NSEC(w, i),
+						   PAIR_SEC(w, i) + BOOT_DELTA, PAIR_NSEC(w, i));
+
+				if (write(fd, text, len) != len) {
+					ksft_print_msg("writer %d, write %d: %s\n", w, i,
+						       strerror(errno));
+					_exit(1);
+				}
+			}
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	close(go[1]);
+	close(stop[0]);
+	for (int w = 0; w < n; w++) {
+		int status;
+
+		if (w == WRITERS)
+			close(stop[1]);
+		if (waitpid(pids[w], &status, 0) != pids[w] || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			ok = false;
+	}
+	if (n <= WRITERS) {
+		close(stop[1]);
+		ok = false;
+	}
+	if (ok && (read_offsets(h.path, &last, text, sizeof(text)) || !is_written_pair(&last) ||
+		   last.clock[MONO].sec % 1000000 != WRITES_EACH - 1)) {
+		print_offsets("at the end, not the last write of a writer", &last);
+		ok = false;
+	}
+	holder_stop(&h);
+	ksft_test_result(ok, "concurrent_writers_apply_whole_writes\n");
+}
+
+#define TOO_LONG	NULL
+#define WITH_NUL	"monotonic 1 0\n\0"
+#define VALID		"monotonic 1 0\n"
+#define MALFORMED	"monotonic x 0\n"
+#define BEYOND_64_BITS	"boottime 99999999999999999999 0\n"
+#define OUT_OF_RANGE	"monotonic -99999999999 0\n"
+
+/*
+ * The documented order of the checks of a write: the size and NUL first,
+ * then CAP_SYS_TIME (EPERM), then whether a task entered the namespace
+ * (EACCES), then the text (EINVAL or ERANGE), then the range of the offsets
+ * (ERANGE). Each case breaks two rules or more and must get the error of the
+ * first; every error leaves the offsets as they were.
+ */
+static const struct order_case {
+	const char *name;
+	const char *text;
+	size_t len;
+	bool cap;
+	bool frozen;
+	int err;
+} order_cases[] = {
+	{ "page_long_before_eperm_eacces", TOO_LONG, 0, false, true, EINVAL },
+	{ "nul_before_eperm_eacces", WITH_NUL, sizeof(WITH_NUL) - 1, false, true, EINVAL },
+	{ "eperm_before_eacces", VALID, 0, false, true, EPERM },
+	{ "eperm_before_eacces_and_malformed", MALFORMED, 0, false, true, EPERM },
+	{ "eperm_before_malformed", MALFORMED, 0, false, false, EPERM },
+	{ "eperm_before_out_of_range", OUT_OF_RANGE, 0, false, false, EPERM },
+	{ "eacces_before_malformed", MALFORMED, 0, true, true, EACCES },
+	{ "eacces_before_sec_beyond_64_bits", BEYOND_64_BITS, 0, true, true, EACCES },
+	{ "eacces_before_out_of_range", OUT_OF_RANGE, 0, true, true, EACCES },
+	{ "malformed_before_out_of_range", OUT_OF_RANGE "boottime 1 -0\n", 0, true, false,
+	  EINVAL },
+	{ "sec_beyond_64_bits_erange", BEYOND_64_BITS, 0, true, false, ERANGE },
+	{ "out_of_range_erange", OUT_OF_RANGE, 0, true, false, ERANGE },
+};
+
 static void check_error_order(void)
 {
-	static const char * const bad[] = {
-		"monotonic 1 0",		/* valid */
-		"monotonic x 0",		/* EINVAL */
-		"monotonic -99999999999 0",	/* ERANGE */
-	};
-	int pid, status, wrong = 0;
+	struct holder writable, frozen;
+	char *page;
+	bool setup;
 
-	for (int i = 0; i < 3; i++) {
-		int err = write_error("/proc/1/timens_offsets", bad[i]);
-
-		if (err != EACCES) {
-			ksft_print_msg("\"%s\" to the root namespace: %s, expected EACCES\n",
-				       bad[i], strerror(err));
-			wrong++;
-		}
+	/* Valid lines, a page of them */
+	page = malloc(page_size);
+	for (long i = 0; page && i < page_size; i++)
+		page[i] = VALID[i % strlen(VALID)];
+	setup = page && !holder_setup(&writable, PAIR_A, &pair_a, false);
+	if (setup && holder_setup(&frozen, PAIR_A, &pair_a, true)) {
+		holder_stop(&writable);
+		setup = false;
 	}
-	if (write_error("/proc/self/timens_offsets", "monotonic -99999999999 0") != ERANGE) {
-		ksft_print_msg("out of range offset: expected ERANGE\n");
-		wrong++;
+	for (size_t i = 0; i < ARRAY_SIZE(order_cases); i++) {
+		const struct order_case *c = &order_cases[i];
+		const char *text = c->text ? c->text : page;
+		size_t len = c->text ? c->len : page_size;
+
+		ksft_test_result(setup && write_check(c->frozen ? frozen.path : writable.path,
+						      c->cap, true, text, len, c->err, NULL),
+				 "write_error_order_%s\n", c->name);
 	}
-
-	pid = fork();
-	if (pid == 0) {
-		int child_wrong = 0;
-
-		if (drop_cap_sys_time())
-			_exit(2);
-		for (int i = 0; i < 3; i++) {
-			int err = write_error("/proc/1/timens_offsets", bad[i]);
-			int err2 = write_error("/proc/self/timens_offsets", bad[i]);
-
-			if (err != EPERM || err2 != EPERM) {
-				ksft_print_msg("\"%s\" without CAP_SYS_TIME: %s and %s, expected EPERM\n",
-					       bad[i], strerror(err), strerror(err2));
-				child_wrong++;
-			}
-		}
-		_exit(child_wrong ? 1 : 0);
+	if (setup) {
+		/* The later holder has a copy of the earlier one's pipe: it goes first */
+		holder_stop(&frozen);
+		holder_stop(&writable);
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status))
-		wrong++;
-	ksft_test_result(!wrong, "error_order_eperm_eacces_einval_erange\n");
+	free(page);
 }
 
 int main(int argc, char **argv)
@@ -649,16 +1063,24 @@ int main(int argc, char **argv)
 	ksft_print_header();
 	ksft_print_msg("seed %llu (rerun: %s %lu %llu)\n",
 		       seed, argv[0], writes, seed);
-	ksft_set_plan(2);
+	ksft_set_plan(5 + ARRAY_SIZE(order_cases));
 
 	if (geteuid())
 		ksft_exit_skip("needs root\n");
-	if (unshare(CLONE_NEWTIME))
-		ksft_exit_skip("unshare(CLONE_NEWTIME): %s\n", strerror(errno));
+	if (access(SELF_OFFSETS, F_OK))
+		ksft_exit_skip("%s: %s\n", SELF_OFFSETS, strerror(errno));
 
+	/* Before the unshare() below: their children must not enter its namespace */
+	check_other_task();
+	check_frozen();
+	check_eperm();
+	check_concurrent_writers();
+	check_error_order();
+
+	if (unshare(CLONE_NEWTIME))
+		ksft_exit_fail_msg("unshare(CLONE_NEWTIME): %s\n", strerror(errno));
 	ksft_test_result(!fuzz(writes, seed, counts), "fuzz_timens_offsets_writes\n");
 	ksft_print_msg("seed %llu: %lu writes: %lu accepted, %lu EINVAL, %lu ERANGE, %lu pwrite ESPIPE\n",
 		       seed, writes, counts[0], counts[1], counts[2], counts[3]);
-	check_error_order();
 	ksft_finished();
 }
