@@ -746,7 +746,8 @@ static void race_worker(unsigned int unused)
 	close(go[0]);
 	close(result[1]);
 	while (writer > 0 && time_left()) {
-		long long offset = unique_offset(RACE_ID, ++n);
+		/* volatile: live across vfork(), whose child shares this stack */
+		volatile long long offset = unique_offset(RACE_ID, ++n);
 		struct ns_readings before;
 		int fds[2], err;
 		pid_t pid;
