@@ -65,7 +65,8 @@ help:
 	@echo "make series-check  fail if $(TREE) holds work that patches/ lacks"
 	@echo "make pin LINUX_SOURCE_VERSION=V  move the pinned kernel source to version V"
 	@echo "make series-lint   check every patch: build, checkpatch, W=1, sparse"
-	@echo "make bench         vDSO clock_gettime cost: series, base and upstream kernels"
+	@echo "make bench         vDSO clock_gettime cost: series, base and upstream kernels;"
+	@echo "                   memory and cycle cost of up to 10,000 namespaces"
 
 deps:
 	@scripts/install-deps.sh $(LINUX_SOURCE_PACKAGE) $(LINUX_SOURCE_VERSION)
@@ -211,14 +212,19 @@ check-debug: deps debug-kernel
 
 # The vDSO's clock_gettime() in instructions per call (QEMU -icount): the
 # series' kernel in and outside a time namespace, the base kernel, and the
-# unmodified upstream kernel. It reports figures and fails only if a boot did
-# not deliver them. BENCH_ARGS, e.g. "--boots 5 --reps 9", for more samples.
+# unmodified upstream kernel. Then the scale run on the kernels with time
+# namespaces: memory, create-enter-exit cycles and reads with up to 10,000
+# live namespaces, drawn by gnuplot in bench.svg. It reports figures and fails
+# only if a boot did not deliver them. BENCH_ARGS, e.g. "--boots 5 --reps 9",
+# for more samples.
 bench: deps series-kernel base-kernel upstream-kernel
+	@scripts/install-deps.sh $(LINUX_SOURCE_PACKAGE) $(LINUX_SOURCE_VERSION) gnuplot-nox
 	@mkdir -p $(RESULTS)
 	@scripts/build-guest.sh $(TREE) $(BUILD)/obj/series $(BUILD)/guest-bench.cpio bench
-	@scripts/bench.py --guest $(BUILD)/guest-bench.cpio --out $(RESULTS)/bench.json \
-		--logs $(RESULTS)/bench $(BENCH_ARGS) series=$(SERIES_KERNEL) \
-		base=$(BASE_KERNEL) upstream=$(UPSTREAM_KERNEL)
+	@scripts/build-guest.sh $(TREE) $(BUILD)/obj/series $(BUILD)/guest-scale.cpio scale
+	@scripts/bench.py --guest $(BUILD)/guest-bench.cpio --scale-guest $(BUILD)/guest-scale.cpio \
+		--out $(RESULTS)/bench.json --logs $(RESULTS)/bench $(BENCH_ARGS) \
+		series=$(SERIES_KERNEL) base=$(BASE_KERNEL) upstream=$(UPSTREAM_KERNEL)
 
 # Every step runs, whatever the others did; the summary counts a step that
 # could not finish (a build error, say) as a failure.

@@ -10,6 +10,7 @@
 #   base              tests/base/base_checks.c, built against TREE
 #   harness-selftest  the deliberately failing suites of guest/harness-selftest
 #   bench             tests/bench/vdso_bench.c, the vDSO benchmark of make bench
+#   scale             tests/bench/timens_scale.c, the scale run of make bench
 #   selftests:NAME    TREE's tools/testing/selftests/NAME, one suite a program
 #   reliability       tests/reliability: the short runs of the fuzzer, the
 #                     stress and the leak check (about a minute in all),
@@ -78,6 +79,9 @@ for suite in "$@"; do
 		;;
 	bench)
 		"${cc[@]}" -o "$root/suites/vdso-bench" "$project/tests/bench/vdso_bench.c"
+		;;
+	scale)
+		"${cc[@]}" -o "$root/suites/timens-scale" "$project/tests/bench/timens_scale.c"
 		;;
 	harness-selftest)
 		cp -r "$project/guest/harness-selftest" "$root/"

@@ -3,13 +3,16 @@
 # need and the machine lacks, and the kernel source at its pinned version.
 # Needs root (or sudo) only when something is missing.
 #
-# usage: install-deps.sh SOURCE_PACKAGE SOURCE_VERSION
+# usage: install-deps.sh SOURCE_PACKAGE SOURCE_VERSION [PACKAGE...]
+#
+# PACKAGE: what one target needs beside the rest (make bench: gnuplot-nox).
 #
 # The source package holds only a tarball under /usr/src, so replacing
 # another installed version of it with the pinned one is safe.
 set -euo pipefail
 
 source_package=$1 source_version=$2
+shift 2
 
 packages=(
 	# the kernel's build
@@ -23,6 +26,7 @@ packages=(
 	qemu-system-x86 busybox-static util-linux criu
 	# the reliability suite runs stress-ng's unshare stressor
 	stress-ng
+	"$@"
 )
 
 installed_version() {

@@ -1,12 +1,14 @@
 #!/bin/bash
 # Boot a kernel and initramfs in QEMU (TCG) on a serial console.
 #
-# usage: run-vm.sh [-i] [-t SECONDS] [-l LOG] [-d DISK] [-q QEMU_ARGS] KERNEL INITRAMFS [KERNEL_ARG...]
+# usage: run-vm.sh [-i] [-t SECONDS] [-l LOG] [-d DISK] [-m MEMORY] [-q QEMU_ARGS] KERNEL INITRAMFS
+#                  [KERNEL_ARG...]
 #
 #   -i          interactive: the console is this terminal (Ctrl-A X quits QEMU)
 #   -t SECONDS  kill the VM after this long and exit 124 (default 600)
 #   -l LOG      also write the console output to LOG
 #   -d DISK     attach DISK as a raw virtio disk (/dev/vda in the guest)
+#   -m MEMORY   the guest's memory, in QEMU's -m syntax (default 1G)
 #   -q ARGS     more arguments for QEMU, split at blanks (may be repeated),
 #               e.g. -q "-icount shift=0,sleep=off"
 #
@@ -14,13 +16,14 @@
 # QEMU's exit status says nothing about the tests: the console log does.
 set -euo pipefail
 
-interactive=0 timeout=600 log=/dev/null disk= extra=()
-while getopts "it:l:d:q:" opt; do
+interactive=0 timeout=600 log=/dev/null disk= memory=1G extra=()
+while getopts "it:l:d:m:q:" opt; do
 	case $opt in
 	i) interactive=1 ;;
 	t) timeout=$OPTARG ;;
 	l) log=$OPTARG ;;
 	d) disk=$OPTARG ;;
+	m) memory=$OPTARG ;;
 	q) read -ra args <<< "$OPTARG"; extra+=("${args[@]}") ;;
 	*) exit 2 ;;
 	esac
@@ -35,7 +38,7 @@ shift 2
 cmdline="console=ttyS0 panic=-1 tsc=reliable rcupdate.rcu_cpu_stall_timeout=60 kunit.enable=0 $*"
 
 qemu=(qemu-system-x86_64 -nodefaults -no-reboot -nographic -display none
-      -machine pc -accel tcg -cpu max -smp 2 -m 1G
+      -machine pc -accel tcg -cpu max -smp 2 -m "$memory"
       -kernel "$kernel" -initrd "$initramfs" -append "$cmdline")
 [ -n "$disk" ] && qemu+=(-drive "file=$disk,format=raw,if=virtio")
 qemu+=("${extra[@]}")
