@@ -4,7 +4,8 @@
 # usage: build-guest.sh TREE OBJ OUT SUITE...
 #
 # The image holds guest/init, busybox, util-linux's unshare, nsenter and lsns,
-# criu (with their shared libraries), the demo, TREE's KTAP helpers for the
+# criu (with their shared libraries), the demo, the CRIU steps (guest/criu,
+# guest/migrate) and the programs they checkpoint, TREE's KTAP helpers for the
 # shell suites (/lib/ktap_helpers.sh), and the suites (the reliability suites
 # add stress-ng):
 #   base              tests/base/base_checks.c, built against TREE
@@ -40,12 +41,14 @@ programs=(/usr/bin/unshare /usr/bin/nsenter /usr/bin/lsns /usr/sbin/criu)
 
 rm -rf "$root"
 mkdir -p "$root/bin" "$root/suites"
-install -m 0755 "$project/guest/init" "$project/guest/demo" "$project/guest/criu" "$root/"
+install -m 0755 "$project/guest/init" "$project/guest/demo" "$project/guest/criu" \
+	"$project/guest/migrate" "$root/"
 install -m 0755 /bin/busybox "$root/bin/"
 install -D -m 0644 "$tree/tools/testing/selftests/kselftest/ktap_helpers.sh" \
 	"$root/lib/ktap_helpers.sh"
 "${cc[@]}" -o "$root/bin/show-clocks" "$project/tests/tools/show-clocks.c"
 "${cc[@]}" -o "$root/bin/ticker" "$project/tests/tools/ticker.c"
+"${cc[@]}" -o "$root/bin/migrant" "$project/tests/tools/migrant.c"
 
 for suite in "$@"; do
 	case $suite in
