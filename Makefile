@@ -53,13 +53,14 @@ UPSTREAM_KERNEL := $(BUILD)/obj/upstream/arch/x86/boot/bzImage
 
 .PHONY: help deps tree pin series export series-check series-lint base-kernel series-kernel \
 	debug-kernel upstream-kernel check check-report check-base check-harness check-series \
-	check-compat check-criu check-migrate check-debug demo shell bench clean
+	check-compat check-criu check-migrate check-debug check-arm64 demo shell bench clean
 
 help:
 	@echo "make demo          build everything, show a process whose clocks are a day ahead"
 	@echo "make check         build everything and run every test suite in the VM"
 	@echo "make check-debug   the series' suites and the full reliability runs on a debug kernel"
 	@echo "make check-migrate CRIU live migration between two VMs running at once"
+	@echo "make check-arm64   the series' timens selftests on an arm64 kernel (and as 32-bit arm)"
 	@echo "make shell         boot the series kernel to an interactive shell"
 	@echo "make series        (re)apply patches/ to $(TREE) on top of base"
 	@echo "make export        write the commits of $(TREE) back to patches/"
@@ -224,6 +225,27 @@ check-debug: deps debug-kernel
 	@scripts/report.py vm $(DEBUG_RESULTS)/debug.log $(DEBUG_RESULTS)/debug.json \
 		$(EXPECTED) --vm debug
 	@scripts/report.py summary $(DEBUG_RESULTS)/debug.json
+
+# The series' timens selftests on arm64, natively and (the clocks' tests) as
+# 32-bit arm programs through the compat vDSO; not part of make check. clang
+# and LLVM build the kernel and the programs: Debian's cross GCC for arm
+# conflicts with gcc-multilib. The selftests' config asks for x86's
+# IA32_EMULATION, which arm64 lacks: COMPAT is in the arm64 fragment.
+ARM64_PACKAGES := clang lld libc6-dev-arm64-cross libc6-dev-armhf-cross \
+	libgcc-12-dev-arm64-cross libgcc-12-dev-armhf-cross qemu-system-arm
+ARM64_OBJ := $(BUILD)/obj/arm64
+
+check-arm64: tree
+	@scripts/install-deps.sh $(LINUX_SOURCE_PACKAGE) $(LINUX_SOURCE_VERSION) $(ARM64_PACKAGES)
+	@mkdir -p $(RESULTS) $(ARM64_OBJ)
+	@grep -v '^CONFIG_IA32_EMULATION=' $(TREE)/tools/testing/selftests/timens/config \
+		> $(ARM64_OBJ).timens.config
+	@KERNEL_ARCH=arm64 scripts/build-kernel.sh $(TREE) $(ARM64_OBJ) configs/qemu-arm64.config \
+		$(ARM64_OBJ).timens.config
+	@scripts/check-arm64.sh $(TREE) $(ARM64_OBJ) $(BUILD)/guest-arm64.cpio $(RESULTS)/arm64.log
+	@scripts/report.py vm $(RESULTS)/arm64.log $(RESULTS)/arm64.json \
+		$(EXPECTED) --vm arm64
+	@scripts/report.py summary $(RESULTS)/arm64.json
 
 # The vDSO's clock_gettime() in instructions per call (QEMU -icount): the
 # series' kernel in and outside a time namespace, the base kernel, and the

@@ -1,5 +1,8 @@
 #!/bin/bash
-# Configure and build the x86_64 test kernel of TREE in OBJ, incrementally.
+# Configure and build the test kernel of TREE in OBJ, incrementally: for
+# x86_64, or with KERNEL_ARCH=arm64 for arm64, cross-built by clang and
+# LLVM's tools, which also build its compat vDSO (Debian's cross GCC for arm
+# conflicts with gcc-multilib, which the x86 selftests need).
 #
 # usage: build-kernel.sh TREE OBJ FRAGMENT...
 #
@@ -16,7 +19,20 @@ tree=$1 obj=$2
 shift 2
 mkdir -p "$obj"
 obj=$(realpath "$obj")
-kmake=(make --no-print-directory -C "$tree" O="$obj" ARCH=x86_64 -j"$(nproc)")
+case ${KERNEL_ARCH:-x86_64} in
+x86_64)
+	kmake=(make --no-print-directory -C "$tree" O="$obj" ARCH=x86_64 -j"$(nproc)")
+	image=arch/x86/boot/bzImage
+	;;
+arm64)
+	kmake=(make --no-print-directory -C "$tree" O="$obj" ARCH=arm64 LLVM=1 -j"$(nproc)")
+	image=arch/arm64/boot/Image
+	;;
+*)
+	echo "error: KERNEL_ARCH=$KERNEL_ARCH: x86_64 or arm64" >&2
+	exit 2
+	;;
+esac
 
 fragments=()
 for f in "$@"; do
@@ -55,7 +71,7 @@ echo "  KERNEL building $tree in $obj (a few minutes from scratch)"
 start=$SECONDS
 # Kbuild's one-line-per-step output becomes a count every 500 steps; anything
 # else (warnings, errors) is shown as it comes. All of it is in build.log.
-"${kmake[@]}" bzImage headers 2>&1 | tee "$obj/build.log" | awk '
+"${kmake[@]}" "${image##*/}" headers 2>&1 | tee "$obj/build.log" | awk '
 	/^  [A-Z0-9_]+ / { if (++n % 500 == 0) { printf "  KERNEL %d build steps\n", n; fflush() }; next }
 	{ print; fflush() }'
-echo "  KERNEL $obj/arch/x86/boot/bzImage ready ($((SECONDS - start))s)"
+echo "  KERNEL $obj/$image ready ($((SECONDS - start))s)"
