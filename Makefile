@@ -226,8 +226,9 @@ check-debug: deps debug-kernel
 		$(EXPECTED) --vm debug
 	@scripts/report.py summary $(DEBUG_RESULTS)/debug.json
 
-# The series' timens selftests on arm64, natively and (the clocks' tests) as
-# 32-bit arm programs through the compat vDSO; not part of make check. clang
+# The series' KUnit tests and timens selftests on arm64, natively and (the
+# clocks' tests) as 32-bit arm programs through the compat vDSO; not part of
+# make check. clang
 # and LLVM build the kernel and the programs: Debian's cross GCC for arm
 # conflicts with gcc-multilib. The selftests' config asks for x86's
 # IA32_EMULATION, which arm64 lacks: COMPAT is in the arm64 fragment.
@@ -241,7 +242,7 @@ check-arm64: tree
 	@grep -v '^CONFIG_IA32_EMULATION=' $(TREE)/tools/testing/selftests/timens/config \
 		> $(ARM64_OBJ).timens.config
 	@KERNEL_ARCH=arm64 scripts/build-kernel.sh $(TREE) $(ARM64_OBJ) configs/qemu-arm64.config \
-		$(ARM64_OBJ).timens.config
+		$(ARM64_OBJ).timens.config $(addprefix $(TREE)/,$(KUNITCONFIGS))
 	@scripts/check-arm64.sh $(TREE) $(ARM64_OBJ) $(BUILD)/guest-arm64.cpio $(RESULTS)/arm64.log
 	@scripts/report.py vm $(RESULTS)/arm64.log $(RESULTS)/arm64.json \
 		$(EXPECTED) --vm arm64

@@ -1,6 +1,7 @@
 #!/bin/bash
 # The series' timens selftests on arm64: natively, and those of the clocks
-# as 32-bit arm programs too, through the compat vDSO. The kernel is built by
+# as 32-bit arm programs too, through the compat vDSO; and its KUnit tests,
+# which the kernel runs at boot. The kernel is built by
 # build-kernel.sh (KERNEL_ARCH=arm64), the programs statically by clang, and
 # they run as suites of guest/init, with Debian's static busybox for arm64,
 # in QEMU's "virt" machine (TCG).
@@ -65,7 +66,7 @@ set +e
 timeout -k 10 "$timeout" qemu-system-aarch64 -nodefaults -no-reboot -nographic \
 	-machine virt -accel tcg -cpu max -smp 2 -m 1G \
 	-kernel "$obj/arch/arm64/boot/Image" -initrd "$out" -serial stdio \
-	-append "console=ttyAMA0 panic=-1 rcupdate.rcu_cpu_stall_timeout=60" \
+	-append "console=ttyAMA0 panic=-1 rcupdate.rcu_cpu_stall_timeout=60 kunit.enable=1" \
 	< /dev/null > "$log"
 rc=$?
 set -e
