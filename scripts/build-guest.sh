@@ -26,6 +26,11 @@
 #                     program a suite "upstream-NAME-PROG"
 #   tools             the scripts tests/tools/*.sh: real programs (util-linux)
 #                     run in the VM, each a suite
+#   clients           container runtimes and clients that set offsets, each
+#                     a suite "clients-NAME": tests/clients/*.sh (crun and
+#                     LXC with a busybox root file system in /containers,
+#                     a Go program), and tests/tools/runc_order.c, runc's
+#                     order of operations; the VM needs harness.root=tmpfs
 # Test programs are linked statically.
 set -euo pipefail
 
@@ -135,6 +140,30 @@ for suite in "$@"; do
 		for t in "$project"/tests/tools/*.sh; do
 			install -m 0755 "$t" "$root/suites/tools-$(basename "$t" .sh)"
 		done
+		;;
+	clients)
+		"${cc[@]}" -pthread -o "$root/suites/clients-runc-order" \
+			"$project/tests/tools/runc_order.c"
+		install -D -m 0644 "$project/tests/clients/lib/clocks.sh" "$root/lib/clients-clocks.sh"
+		for t in "$project"/tests/clients/*.sh; do
+			install -m 0755 "$t" "$root/suites/clients-$(basename "$t" .sh)"
+		done
+		# The containers' root file system: busybox and show-clocks.
+		rootfs=$root/containers/rootfs
+		mkdir -p "$rootfs/bin" "$rootfs/dev" "$rootfs/proc" "$rootfs/sys" "$rootfs/tmp"
+		install -m 0755 /bin/busybox "$root/bin/show-clocks" "$rootfs/bin/"
+		for applet in sh cat sleep; do
+			ln -s busybox "$rootfs/bin/$applet"
+		done
+		programs+=(/usr/bin/crun)
+		# LXC mounts a container's root file system on its libdir's
+		# lxc/rootfs, which must exist.
+		mkdir -p "$root/usr/lib/x86_64-linux-gnu/lxc/rootfs"
+		programs+=(/usr/bin/lxc-start /usr/bin/lxc-attach /usr/bin/lxc-stop)
+		# A Go program, and the system call of later Go versions.
+		GOCACHE=$(realpath -m "$out.gocache") CGO_ENABLED=0 \
+			go build -o "$root/bin/go-newtime" "$project/tests/clients/go_newtime.go"
+		"${cc[@]}" -o "$root/bin/go_clone3" "$project/tests/tools/go_clone3.c"
 		;;
 	*)
 		echo "build-guest.sh: unknown suite $suite" >&2

@@ -26,6 +26,8 @@ packages=(
 	qemu-system-x86 busybox-static util-linux criu
 	# the reliability suite runs stress-ng's unshare stressor
 	stress-ng
+	# make check-clients: container runtimes and a Go program
+	crun lxc golang-go
 	"$@"
 )
 
