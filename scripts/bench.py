@@ -195,9 +195,12 @@ def scale_plot(scale, svg):
         data += [f'{live} {mem["zero"][live]["kernel"]} {mem["shifted"][live]["kernel"]}'
                  for live in sorted(mem.get('zero', {})) if live in mem.get('shifted', {})]
         data.append('EOD')
+        cycle = fig['cycle']
+        # The sizes that every population reached: a failed run stops early.
+        lives = set.intersection(*(set(cycle.get(pop, {})) for pop in SCALE_POPULATIONS))
         data.append(f'$cycle_{name} << EOD')
-        data += [f'{live} ' + ' '.join(str(fig['cycle'][pop][live]) for pop in SCALE_POPULATIONS)
-                 for live in sorted(fig['cycle']['tasks'])]
+        data += [f'{live} ' + ' '.join(str(cycle[pop][live]) for pop in SCALE_POPULATIONS)
+                 for live in sorted(lives)]
         data.append('EOD')
         mem_plots += [f"$mem_{name} using 0:2:xtic(1) with linespoints title '{name}, zero offsets'",
                       f"$mem_{name} using 0:3:xtic(1) with linespoints title '{name}, shifted'"]
@@ -268,7 +271,8 @@ def main(argv):
                           f'scale run, up to {args.scale_max} namespaces',
                           vm_args=('-m', SCALE_MEMORY_SIZE),
                           cmdline=(f'scale_max={args.scale_max}',))
-        scale[name] = dict(scale_figures(s), samples=s)
+        if s:
+            scale[name] = dict(scale_figures(s), samples=s)
         problems += prob
 
     result = {'method': f'vDSO __vdso_clock_gettime() called directly; QEMU {ICOUNT}, '
