@@ -53,7 +53,8 @@ UPSTREAM_KERNEL := $(BUILD)/obj/upstream/arch/x86/boot/bzImage
 
 .PHONY: help deps tree pin series export series-check series-lint base-kernel series-kernel \
 	debug-kernel upstream-kernel check check-report check-base check-harness check-series \
-	check-compat check-criu check-migrate check-clients check-debug check-arm64 demo shell \
+	check-compat check-criu check-migrate check-clients check-debug check-arm64 riscv64-kernel \
+	demo shell \
 	bench clean
 
 help:
@@ -63,6 +64,7 @@ help:
 	@echo "make check-migrate CRIU live migration between two VMs running at once"
 	@echo "make check-clients container runtimes and clients of time namespaces, in the VM"
 	@echo "make check-arm64   the series' timens selftests on an arm64 kernel (and as 32-bit arm)"
+	@echo "make riscv64-kernel  the series' kernel for riscv64 (QEMU virt), for its vDSO"
 	@echo "make shell         boot the series kernel to an interactive shell"
 	@echo "make series        (re)apply patches/ to $(TREE) on top of base"
 	@echo "make export        write the commits of $(TREE) back to patches/"
@@ -253,18 +255,34 @@ check-debug: deps debug-kernel
 ARM64_PACKAGES := clang lld libc6-dev-arm64-cross libc6-dev-armhf-cross \
 	libgcc-12-dev-arm64-cross libgcc-12-dev-armhf-cross qemu-system-arm
 ARM64_OBJ := $(BUILD)/obj/arm64
+# The selftests' config less x86's IA32_EMULATION, for the other architectures
+NON_X86_TIMENS_CONFIG = grep -v '^CONFIG_IA32_EMULATION=' $(TREE)/tools/testing/selftests/timens/config
 
 check-arm64: tree
 	@scripts/install-deps.sh $(LINUX_SOURCE_PACKAGE) $(LINUX_SOURCE_VERSION) $(ARM64_PACKAGES)
 	@mkdir -p $(RESULTS) $(ARM64_OBJ)
-	@grep -v '^CONFIG_IA32_EMULATION=' $(TREE)/tools/testing/selftests/timens/config \
-		> $(ARM64_OBJ).timens.config
+	@$(NON_X86_TIMENS_CONFIG) > $(ARM64_OBJ).timens.config
 	@KERNEL_ARCH=arm64 scripts/build-kernel.sh $(TREE) $(ARM64_OBJ) configs/qemu-arm64.config \
 		$(ARM64_OBJ).timens.config $(addprefix $(TREE)/,$(KUNITCONFIGS))
 	@scripts/check-arm64.sh $(TREE) $(ARM64_OBJ) $(BUILD)/guest-arm64.cpio $(RESULTS)/arm64.log
 	@scripts/report.py vm $(RESULTS)/arm64.log $(RESULTS)/arm64.json \
 		$(EXPECTED) --vm arm64
 	@scripts/report.py summary $(RESULTS)/arm64.json
+
+# The series' kernel for riscv64, as for arm64 (tinyconfig, a fragment of
+# its own, the selftests' and the KUnit fragments), so that its vDSO can be
+# read (llvm-objdump -d arch/riscv/kernel/vdso/vdso.so.dbg). Not part of
+# make check, and no target boots it: Debian 12 has no riscv64 busybox for
+# the guest.
+RISCV64_OBJ := $(BUILD)/obj/riscv64
+
+riscv64-kernel: tree
+	@scripts/install-deps.sh $(LINUX_SOURCE_PACKAGE) $(LINUX_SOURCE_VERSION) clang lld
+	@mkdir -p $(RISCV64_OBJ)
+	@$(NON_X86_TIMENS_CONFIG) > $(RISCV64_OBJ).timens.config
+	@KERNEL_ARCH=riscv64 scripts/build-kernel.sh $(TREE) $(RISCV64_OBJ) \
+		configs/qemu-riscv64.config $(RISCV64_OBJ).timens.config \
+		$(addprefix $(TREE)/,$(KUNITCONFIGS))
 
 # The vDSO's clock_gettime() in instructions per call (QEMU -icount): the
 # series' kernel in and outside a time namespace, the base kernel, and the

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Configure and build the test kernel of TREE in OBJ, incrementally: for
-# x86_64, or with KERNEL_ARCH=arm64 for arm64, cross-built by clang and
-# LLVM's tools, which also build its compat vDSO (Debian's cross GCC for arm
-# conflicts with gcc-multilib, which the x86 selftests need).
+# x86_64, or with KERNEL_ARCH=arm64 or riscv64 for those, cross-built by
+# clang and LLVM's tools, which also build arm64's compat vDSO (Debian's
+# cross GCCs conflict with gcc-multilib, which the x86 selftests need).
 #
 # usage: build-kernel.sh TREE OBJ FRAGMENT...
 #
@@ -28,8 +28,12 @@ arm64)
 	kmake=(make --no-print-directory -C "$tree" O="$obj" ARCH=arm64 LLVM=1 -j"$(nproc)")
 	image=arch/arm64/boot/Image
 	;;
+riscv64)
+	kmake=(make --no-print-directory -C "$tree" O="$obj" ARCH=riscv LLVM=1 -j"$(nproc)")
+	image=arch/riscv/boot/Image
+	;;
 *)
-	echo "error: KERNEL_ARCH=$KERNEL_ARCH: x86_64 or arm64" >&2
+	echo "error: KERNEL_ARCH=$KERNEL_ARCH: x86_64, arm64 or riscv64" >&2
 	exit 2
 	;;
 esac
