@@ -1,7 +1,14 @@
 #!/bin/bash
 # Stage and pack the guest's initramfs for one kernel.
 #
-# usage: build-guest.sh TREE OBJ OUT SUITE...
+# usage: [GUEST_ARCH=arm64] build-guest.sh TREE OBJ OUT SUITE...
+#
+# GUEST_ARCH=arm64 packs a guest for the arm64 kernel of make check-arm64:
+# clang cross-builds the programs (and, where a selftests directory has
+# TEST_GEN_PROGS_32, those as 32-bit arm programs), and busybox, util-linux
+# and stress-ng come from Debian's arm64 packages, downloaded (not installed)
+# and unpacked in BUILD/arm64-sysroot. Only the suites of make check-series
+# and check-compat are made for arm64.
 #
 # The image holds guest/init, busybox, util-linux's unshare, nsenter and lsns,
 # criu (with their shared libraries), the demo, the CRIU steps (guest/criu,
@@ -18,7 +25,8 @@
 #                     and the count of live namespaces after every suite
 #   reliability-full  the same programs, with the full counts and durations
 #   clocksource       guest/clocksource, run before every other suite: it
-#                     waits for the tsc clocksource and fails without it
+#                     waits for the clocksource that the vDSO reads (x86:
+#                     tsc, arm64: arch_sys_counter) and fails without it
 #   kmemleak          guest/kmemleak-scan, run after every other suite
 #   upstream:NAME[/PROG]  the same directory (or only its program PROG) of the
 #                     tag "upstream" of TREE, the unmodified kernel: its own
@@ -38,17 +46,62 @@ tree=$(realpath "$1") obj=$(realpath "$2") out=$3
 shift 3
 project=$(cd "$(dirname "$0")/.." && pwd)
 root="$out.root"
-cc=(gcc -static -O2 -Wall -Werror -isystem "$obj/usr/include"
+case ${GUEST_ARCH:-x86_64} in
+x86_64)
+	compiler=(gcc)
+	# 32-bit programs are built by the selftests' Makefiles (-m32)
+	compiler32=()
+	sysroot=
+	# Dynamically linked host programs a suite needs, beside the usual ones
+	programs=(/usr/bin/unshare /usr/bin/nsenter /usr/bin/lsns /usr/sbin/criu)
+	# The reliability suite fails without it, rather than the build.
+	stress_ng=$(command -v stress-ng || true)
+	;;
+arm64)
+	# The selftests silence warnings that only GCC has (-Wclobbered).
+	compiler=(clang --target=aarch64-linux-gnu -fuse-ld=lld -Wno-unknown-warning-option)
+	compiler32=(clang --target=arm-linux-gnueabihf -fuse-ld=lld -Wno-unknown-warning-option)
+	# The programs of these arm64 packages, and the libraries they need
+	# (the packages' dependencies, which apt-get download does not fetch),
+	# are packed from the unpacked packages (mkinitramfs.sh's SYSROOT).
+	sysroot=$(realpath -m "$(dirname "$out")/arm64-sysroot")
+	packages=(busybox-static util-linux stress-ng)
+	# Depends and Pre-Depends only, recursively, of this architecture
+	# (virtual packages are "<NAME>", of others unsuffixed).
+	debs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+		--no-breaks --no-replaces --no-enhances "${packages[@]/%/:arm64}" |
+		grep -x '[^ <].*:arm64' | sort -u)
+	if [ "$(cat "$sysroot.packages" 2>/dev/null)" != "$debs" ]; then
+		echo "  GUEST  downloading and unpacking ${packages[*]} for arm64 (and $(($(wc -l <<< "$debs") - ${#packages[@]})) dependencies)"
+		rm -rf "$sysroot" "$sysroot.debs" "$sysroot.packages"
+		mkdir -p "$sysroot" "$sysroot.debs"
+		# shellcheck disable=SC2086
+		(cd "$sysroot.debs" && apt-get download -q=2 $debs)
+		for deb in "$sysroot.debs"/*.deb; do
+			dpkg-deb -x "$deb" "$sysroot"
+		done
+		echo "$debs" > "$sysroot.packages"
+	fi
+	programs=(/usr/bin/unshare /usr/bin/nsenter /usr/bin/lsns)
+	stress_ng=/usr/bin/stress-ng
+	# The 32-bit programs need arm's uapi headers, not arm64's.
+	make --no-print-directory -s -C "$tree" O="$(realpath -m "$out.arm-headers")" ARCH=arm \
+		INSTALL_HDR_PATH="$(realpath -m "$out.arm-headers/usr")" headers_install
+	khdr32=$(realpath "$out.arm-headers/usr/include")
+	;;
+*)
+	echo "build-guest.sh: GUEST_ARCH=$GUEST_ARCH: x86_64 or arm64" >&2
+	exit 2
+	;;
+esac
+cc=("${compiler[@]}" -static -O2 -Wall -Werror -isystem "$obj/usr/include"
     -I "$tree/tools/testing/selftests")
-
-# Dynamically linked host programs a suite needs, beside the usual ones
-programs=(/usr/bin/unshare /usr/bin/nsenter /usr/bin/lsns /usr/sbin/criu)
 
 rm -rf "$root"
 mkdir -p "$root/bin" "$root/suites"
 install -m 0755 "$project/guest/init" "$project/guest/demo" "$project/guest/criu" \
 	"$project/guest/migrate" "$root/"
-install -m 0755 /bin/busybox "$root/bin/"
+install -m 0755 "$sysroot/bin/busybox" "$root/bin/"
 install -D -m 0644 "$tree/tools/testing/selftests/kselftest/ktap_helpers.sh" \
 	"$root/lib/ktap_helpers.sh"
 "${cc[@]}" -o "$root/bin/show-clocks" "$project/tests/tools/show-clocks.c"
@@ -77,7 +130,7 @@ for suite in "$@"; do
 		printf '#!/bin/sh\nexec /bin/timens_leak --count-only\n' \
 			> "$root/suites/zy-timens-live-count"
 		chmod 0755 "$root"/suites/reliability-* "$root/suites/zy-timens-live-count"
-		programs+=("$(command -v stress-ng || true)")
+		programs+=("$stress_ng")
 		;;
 	clocksource)
 		install -m 0755 "$project/guest/clocksource" "$root/suites/clocksource"
@@ -98,11 +151,20 @@ for suite in "$@"; do
 		name=${suite#selftests:}
 		build="$out.selftests/$name"
 		mkdir -p "$build"
-		make --no-print-directory -s -C "$tree/tools/testing/selftests/$name" \
-			OUTPUT="$(realpath "$build")" CC="gcc -static" \
-			KHDR_INCLUDES="-isystem $obj/usr/include" all
-		for prog in $(make --no-print-directory -s -C "$tree/tools/testing/selftests/$name" \
-				OUTPUT="$(realpath "$build")" -f Makefile -f - print-progs <<<'print-progs: ; @echo $(TEST_GEN_PROGS)'); do
+		smake=(make --no-print-directory -s -C "$tree/tools/testing/selftests/$name"
+		       OUTPUT="$(realpath "$build")")
+		"${smake[@]}" CC="${compiler[*]} -static" KHDR_INCLUDES="-isystem $obj/usr/include" all
+		progs=$("${smake[@]}" -f Makefile -f - print-progs <<<'print-progs: ; @echo $(TEST_GEN_PROGS)')
+		if [ ${#compiler32[@]} -gt 0 ]; then
+			# The Makefile's own rule for them, with the 32-bit compiler.
+			progs32=$("${smake[@]}" -f Makefile -f - print-progs \
+				<<<'print-progs: ; @echo $(addprefix $(OUTPUT)/,$(TEST_GEN_PROGS_32))')
+			# shellcheck disable=SC2086
+			[ -z "$progs32" ] || "${smake[@]}" CC="${compiler32[*]} -static" \
+				KHDR_INCLUDES="-isystem $khdr32" $progs32
+			progs="$progs $progs32"
+		fi
+		for prog in $progs; do
 			install -m 0755 "$prog" "$root/suites/$name-${prog##*/}"
 		done
 		;;
@@ -121,7 +183,7 @@ for suite in "$@"; do
 			tools/testing/selftests/lib.mk \
 			tools/testing/selftests/clone3/clone3_selftests.h | tar -x -C "$src"
 		umake=(make --no-print-directory -s -C "$src/tools/testing/selftests/$name"
-		       OUTPUT="$build" CC="gcc -static -isystem $obj/usr/include"
+		       OUTPUT="$build" CC="${compiler[*]} -static -isystem $obj/usr/include"
 		       KHDR_INCLUDES="-isystem $obj/usr/include")
 		if [ -n "$prog" ]; then
 			# One program, without the libraries of the others (libcap).
@@ -151,7 +213,7 @@ for suite in "$@"; do
 		# The containers' root file system: busybox and show-clocks.
 		rootfs=$root/containers/rootfs
 		mkdir -p "$rootfs/bin" "$rootfs/dev" "$rootfs/proc" "$rootfs/sys" "$rootfs/tmp"
-		install -m 0755 /bin/busybox "$root/bin/show-clocks" "$rootfs/bin/"
+		install -m 0755 "$sysroot/bin/busybox" "$root/bin/show-clocks" "$rootfs/bin/"
 		for applet in sh cat sleep; do
 			ln -s busybox "$rootfs/bin/$applet"
 		done
@@ -172,6 +234,6 @@ for suite in "$@"; do
 	esac
 done
 
-"$project/scripts/mkinitramfs.sh" "$obj/usr/gen_init_cpio" "$root" "$out" \
+SYSROOT=$sysroot "$project/scripts/mkinitramfs.sh" "$obj/usr/gen_init_cpio" "$root" "$out" \
 	$(printf '%s\n' "${programs[@]}" | grep . | sort -u)
 echo "  GUEST  $out: suites $(ls "$root/suites" | tr '\n' ' ')"

@@ -1,11 +1,15 @@
 #!/bin/bash
 # Pack the test VM's initramfs with the kernel's own usr/gen_init_cpio.
 #
-# usage: mkinitramfs.sh GEN_INIT_CPIO ROOT OUT [PROGRAM...]
+# usage: [SYSROOT=DIR] mkinitramfs.sh GEN_INIT_CPIO ROOT OUT [PROGRAM...]
 #
 # ROOT is a staging directory copied into the image as it is. Each PROGRAM is
 # a dynamically linked host program (criu, unshare, ...): it goes in at its
 # own path, together with the shared libraries and the loader that ldd names.
+# With SYSROOT, the programs are another architecture's, unpacked in DIR
+# (PROGRAM is its path there, and in the guest), which ldd cannot run: their
+# loader and libraries are what their ELF headers name, found in DIR's
+# multiarch library directories.
 set -euo pipefail
 
 gen_init_cpio=$1 root=$(realpath "$2") out=$3
@@ -36,11 +40,40 @@ while IFS= read -r path; do
 	fi
 done < <(find "$root" -mindepth 1)
 
+sysroot=${SYSROOT:-}
+
+# libs PROGRAM: the shared libraries and the loader it needs, one a line
+libs() {
+	if [ -z "$sysroot" ]; then
+		ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+		return
+	fi
+	local todo=("$1") seen=" " f lib path p
+	while [ ${#todo[@]} -gt 0 ]; do
+		f=${todo[0]} todo=("${todo[@]:1}")
+		readelf -l "$sysroot$f" | sed -n 's/.*program interpreter: \(.*\)]$/\1/p'
+		for lib in $(readelf -d "$sysroot$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+			path=
+			for p in "$sysroot"/lib/*-linux-gnu/"$lib" "$sysroot"/usr/lib/*-linux-gnu/"$lib"; do
+				[ -e "$p" ] && path=${p#"$sysroot"} && break
+			done
+			if [ -z "$path" ]; then
+				echo "mkinitramfs.sh: $lib, which $f needs, is not in $sysroot" >&2
+				return 1
+			fi
+			case $seen in *" $path "*) continue ;; esac
+			seen+="$path "
+			todo+=("$path")
+			echo "$path"
+		done
+	done
+}
+
 for prog in "$@"; do
-	libs=$(ldd "$prog" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+	libs=$(libs "$prog")
 	for f in "$prog" $libs; do
 		add_parents "$f"
-		echo "file $f $(readlink -f "$f") 0755 0 0" >> "$entries"
+		echo "file $f $(readlink -f "$sysroot$f") 0755 0 0" >> "$entries"
 	done
 done
 
