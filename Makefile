@@ -53,8 +53,8 @@ UPSTREAM_KERNEL := $(BUILD)/obj/upstream/arch/x86/boot/bzImage
 
 .PHONY: help deps tree pin series export series-check series-lint base-kernel series-kernel \
 	debug-kernel upstream-kernel check check-report check-base check-harness check-series \
-	check-compat check-criu check-migrate check-clients check-debug check-arm64 riscv64-kernel \
-	demo shell \
+	check-compat check-criu check-migrate check-clients check-debug check-arm64 \
+	check-arm64-series check-arm64-compat arm64-deps arm64-kernel riscv64-kernel demo shell \
 	bench clean
 
 help:
@@ -63,7 +63,7 @@ help:
 	@echo "make check-debug   the series' suites and the full reliability runs on a debug kernel"
 	@echo "make check-migrate CRIU live migration between two VMs running at once"
 	@echo "make check-clients container runtimes and clients of time namespaces, in the VM"
-	@echo "make check-arm64   the series' timens selftests on an arm64 kernel (and as 32-bit arm)"
+	@echo "make check-arm64   check-series and check-compat on an arm64 kernel (and 32-bit arm)"
 	@echo "make riscv64-kernel  the series' kernel for riscv64 (QEMU virt), for its vDSO"
 	@echo "make shell         boot the series kernel to an interactive shell"
 	@echo "make series        (re)apply patches/ to $(TREE) on top of base"
@@ -246,28 +246,63 @@ check-debug: deps debug-kernel
 		$(EXPECTED) --vm debug
 	@scripts/report.py summary $(DEBUG_RESULTS)/debug.json
 
-# The series' KUnit tests and timens selftests on arm64, natively and (the
-# clocks' tests) as 32-bit arm programs through the compat vDSO; not part of
-# make check. clang
-# and LLVM build the kernel and the programs: Debian's cross GCC for arm
-# conflicts with gcc-multilib. The selftests' config asks for x86's
-# IA32_EMULATION, which arm64 lacks: COMPAT is in the arm64 fragment.
+# make check-series and make check-compat on arm64, with the same lists of
+# suites, skips and expected failures; not part of make check. The clocks'
+# selftests run natively and as 32-bit arm programs, through the compat
+# vDSO. clang and LLVM build the kernel and the programs: Debian's cross GCC
+# for arm conflicts with gcc-multilib. The selftests' config asks for x86's
+# IA32_EMULATION, which arm64 lacks: COMPAT is in the arm64 fragment. The
+# guest's busybox, util-linux and stress-ng are Debian's arm64 packages,
+# which apt can download once dpkg has the arm64 architecture (install-deps.sh
+# --arch arm64 adds it). The results are apart, as check-debug's are.
 ARM64_PACKAGES := clang lld libc6-dev-arm64-cross libc6-dev-armhf-cross \
 	libgcc-12-dev-arm64-cross libgcc-12-dev-armhf-cross qemu-system-arm
 ARM64_OBJ := $(BUILD)/obj/arm64
+ARM64_KERNEL := $(ARM64_OBJ)/arch/arm64/boot/Image
+ARM64_RESULTS := $(BUILD)/results-arm64
 # The selftests' config less x86's IA32_EMULATION, for the other architectures
 NON_X86_TIMENS_CONFIG = grep -v '^CONFIG_IA32_EMULATION=' $(TREE)/tools/testing/selftests/timens/config
 
-check-arm64: tree
-	@scripts/install-deps.sh $(LINUX_SOURCE_PACKAGE) $(LINUX_SOURCE_VERSION) $(ARM64_PACKAGES)
-	@mkdir -p $(RESULTS) $(ARM64_OBJ)
+arm64-deps:
+	@scripts/install-deps.sh --arch arm64 $(LINUX_SOURCE_PACKAGE) $(LINUX_SOURCE_VERSION) \
+		$(ARM64_PACKAGES)
+
+arm64-kernel: tree arm64-deps
+	@mkdir -p $(ARM64_OBJ)
 	@$(NON_X86_TIMENS_CONFIG) > $(ARM64_OBJ).timens.config
 	@KERNEL_ARCH=arm64 scripts/build-kernel.sh $(TREE) $(ARM64_OBJ) configs/qemu-arm64.config \
 		$(ARM64_OBJ).timens.config $(addprefix $(TREE)/,$(KUNITCONFIGS))
-	@scripts/check-arm64.sh $(TREE) $(ARM64_OBJ) $(BUILD)/guest-arm64.cpio $(RESULTS)/arm64.log
-	@scripts/report.py vm $(RESULTS)/arm64.log $(RESULTS)/arm64.json \
+
+check-arm64-series: arm64-kernel
+	@mkdir -p $(ARM64_RESULTS)
+	@GUEST_ARCH=arm64 scripts/build-guest.sh $(TREE) $(ARM64_OBJ) $(BUILD)/guest-arm64.cpio \
+		clocksource $(addprefix selftests:,$(SELFTESTS)) reliability
+	@scripts/run-vm.sh -a arm64 -t $(VM_TIMEOUT) -l $(ARM64_RESULTS)/arm64.log \
+		$(ARM64_KERNEL) $(BUILD)/guest-arm64.cpio slab_nomerge kunit.enable=1 \
+		> /dev/null || true
+	@scripts/report.py vm $(ARM64_RESULTS)/arm64.log $(ARM64_RESULTS)/arm64.json \
 		$(EXPECTED) --vm arm64
-	@scripts/report.py summary $(RESULTS)/arm64.json
+
+check-arm64-compat: arm64-kernel
+	@mkdir -p $(ARM64_RESULTS)
+	@GUEST_ARCH=arm64 scripts/build-guest.sh $(TREE) $(ARM64_OBJ) \
+		$(BUILD)/guest-arm64-compat.cpio $(addprefix upstream:,$(UPSTREAM_SELFTESTS)) tools
+	@scripts/run-vm.sh -a arm64 -t $(VM_TIMEOUT) -l $(ARM64_RESULTS)/arm64-compat.log \
+		$(ARM64_KERNEL) $(BUILD)/guest-arm64-compat.cpio harness.timeout=180 \
+		> /dev/null || true
+	@scripts/report.py vm $(ARM64_RESULTS)/arm64-compat.log $(ARM64_RESULTS)/arm64-compat.json \
+		$(EXPECTED) --vm arm64-compat --xfail $(COMPAT_XFAIL)
+
+# As make check: both steps run, whatever the other did.
+check-arm64: arm64-deps
+	@rm -rf $(ARM64_RESULTS)
+	@mkdir -p $(ARM64_RESULTS)
+	@for step in check-arm64-series check-arm64-compat; do \
+		$(MAKE) --no-print-directory $$step || \
+			scripts/report.py failed "make $$step" $(ARM64_RESULTS)/$$step-failed.json; \
+	done
+	@echo "  ==== results"
+	@scripts/report.py summary $(ARM64_RESULTS)/*.json
 
 # The series' kernel for riscv64, as for arm64 (tinyconfig, a fragment of
 # its own, the selftests' and the KUnit fragments), so that its vDSO can be

@@ -3,14 +3,23 @@
 # need and the machine lacks, and the kernel source at its pinned version.
 # Needs root (or sudo) only when something is missing.
 #
-# usage: install-deps.sh SOURCE_PACKAGE SOURCE_VERSION [PACKAGE...]
+# usage: install-deps.sh [--arch ARCH] SOURCE_PACKAGE SOURCE_VERSION [PACKAGE...]
 #
 # PACKAGE: what one target needs beside the rest (make bench: gnuplot-nox).
+# --arch ARCH: add ARCH to dpkg's architectures, if it is not there yet,
+# so that apt fetches its package lists and "apt-get download PKG:ARCH" can
+# fetch its packages (make check-arm64's guest). Nothing of ARCH is
+# installed.
 #
 # The source package holds only a tarball under /usr/src, so replacing
 # another installed version of it with the pinned one is safe.
 set -euo pipefail
 
+foreign=
+if [ "${1:-}" = --arch ]; then
+	foreign=$2
+	shift 2
+fi
 source_package=$1 source_version=$2
 shift 2
 
@@ -42,11 +51,21 @@ for p in "${packages[@]}"; do
 done
 installed_source=$(installed_version "$source_package")
 [ "$installed_source" = "$source_version" ] || missing+=("$source_package=$source_version")
-[ ${#missing[@]} -eq 0 ] && exit 0
+add_arch=
+if [ -n "$foreign" ] && ! dpkg --print-foreign-architectures | grep -qxF "$foreign"; then
+	add_arch=$foreign
+fi
+[ ${#missing[@]} -eq 0 ] && [ -z "$add_arch" ] && exit 0
 
 sudo=
 [ "$(id -u)" = 0 ] || sudo=sudo
+if [ -n "$add_arch" ]; then
+	echo "  DEPS  adding the $add_arch architecture to dpkg (dpkg --add-architecture $add_arch):" \
+		"apt fetches its package lists from now on; nothing of it is installed"
+	$sudo dpkg --add-architecture "$add_arch"
+fi
 $sudo apt-get update -q
+[ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$installed_source" != "$source_version" ]; then
 	available=$(apt-cache madison "$source_package" | awk -F' *[|] *' '{ print $2 }' | sort -u -V)
