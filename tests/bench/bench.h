@@ -2,7 +2,8 @@
 /*
  * What the programs of make bench share: the vDSO's clock_gettime(), found
  * in the image that the kernel maps, and a loop that times its calls; the
- * wait for the tsc clocksource; the parameters from the environment.
+ * wait for the clocksource that the vDSO reads; the parameters from the
+ * environment. They are built for x86_64 and for arm64.
  *
  * Under QEMU's -icount shift=0,sleep=off a nanosecond of guest time is one
  * executed instruction: every duration measured here counts instructions.
@@ -21,16 +22,57 @@
 
 typedef int (*gettime_fn)(clockid_t, struct timespec *);
 
+/*
+ * The vDSO's clock_gettime(), its symbol version, and the clocksource whose
+ * counter it reads in user space: with any other, it falls back to the
+ * system call.
+ */
+#if defined(__x86_64__)
+#define VDSO_GETTIME "__vdso_clock_gettime"
+#define VDSO_VERSION "LINUX_2.6"
+#define VDSO_CLOCKSOURCE "tsc"
+#elif defined(__aarch64__)
+#define VDSO_GETTIME "__kernel_clock_gettime"
+#define VDSO_VERSION "LINUX_2.6.39"
+#define VDSO_CLOCKSOURCE "arch_sys_counter"
+#else
+#error "make bench knows the vDSO of x86_64 and arm64"
+#endif
+
 static gettime_fn vdso_gettime;
 
-/* Look @name up in the dynamic symbol table of the vDSO image. */
-static void *vdso_sym(const char *name)
+/*
+ * Does the vDSO's symbol @i have the version @version? Its index in
+ * DT_VERSYM names a definition in DT_VERDEF, whose first name is the version.
+ */
+static int vdso_sym_version(const Elf64_Versym *versym, const Elf64_Verdef *verdef,
+			    const char *strtab, int i, const char *version)
+{
+	while (verdef) {
+		const Elf64_Verdaux *aux = (const void *)((const char *)verdef + verdef->vd_aux);
+
+		if (!(verdef->vd_flags & VER_FLG_BASE) &&
+		    verdef->vd_ndx == (versym[i] & 0x7fff))
+			return !strcmp(strtab + aux->vda_name, version);
+		verdef = verdef->vd_next ?
+			(const void *)((const char *)verdef + verdef->vd_next) : NULL;
+	}
+	return 0;
+}
+
+/*
+ * Look @name, of the version @version, up in the dynamic symbol table of the
+ * vDSO image.
+ */
+static void *vdso_sym(const char *name, const char *version)
 {
 	const Elf64_Ehdr *ehdr = (const void *)getauxval(AT_SYSINFO_EHDR);
 	const Elf64_Phdr *phdr;
 	const Elf64_Dyn *dyn = NULL;
 	const Elf64_Sym *symtab = NULL;
 	const Elf32_Word *hash = NULL;
+	const Elf64_Versym *versym = NULL;
+	const Elf64_Verdef *verdef = NULL;
 	const char *strtab = NULL;
 	uintptr_t load = 0;
 	int i;
@@ -57,16 +99,23 @@ static void *vdso_sym(const char *name)
 		case DT_HASH:
 			hash = (const void *)(load + dyn->d_un.d_ptr);
 			break;
+		case DT_VERSYM:
+			versym = (const void *)(load + dyn->d_un.d_ptr);
+			break;
+		case DT_VERDEF:
+			verdef = (const void *)(load + dyn->d_un.d_ptr);
+			break;
 		}
 	}
-	if (!symtab || !strtab || !hash)
+	if (!symtab || !strtab || !hash || !versym || !verdef)
 		return NULL;
 	/* The second word of DT_HASH is the number of symbols. */
 	for (i = 0; i < (int)hash[1]; i++) {
 		const Elf64_Sym *sym = &symtab[i];
 
 		if (ELF64_ST_TYPE(sym->st_info) == STT_FUNC &&
-		    sym->st_shndx != SHN_UNDEF && !strcmp(strtab + sym->st_name, name))
+		    sym->st_shndx != SHN_UNDEF && !strcmp(strtab + sym->st_name, name) &&
+		    vdso_sym_version(versym, verdef, strtab, i, version))
 			return (void *)(load + sym->st_value);
 	}
 	return NULL;
@@ -109,16 +158,17 @@ static void read_line(const char *path, char *buf, int size)
  * Without a TSC frequency from CPUID, x86 registers the "tsc" clocksource
  * from a calibration work a second after boot; until then "tsc-early"
  * serves. The benchmark would start before: wait for "tsc", ten seconds
- * at most. Guest time is cheap under QEMU's -icount sleep=off.
+ * at most. Guest time is cheap under QEMU's -icount sleep=off. arm64's
+ * "arch_sys_counter" is there from the start.
  */
-static void wait_for_tsc(void)
+static void wait_for_clocksource(void)
 {
 	char cs[64], avail[256];
 	int waited;
 
 	for (waited = 0; waited < 100; waited++) {
 		read_line(CLOCKSOURCE "current_clocksource", cs, sizeof(cs));
-		if (!strcmp(cs, "tsc"))
+		if (!strcmp(cs, VDSO_CLOCKSOURCE))
 			break;
 		usleep(100000);
 	}
@@ -135,16 +185,16 @@ static long env(const char *name, long def)
 }
 
 /*
- * Wait for the tsc clocksource, and find the vDSO's clock_gettime(): 0, or
+ * Wait for the clocksource of the vDSO, and find its clock_gettime(): 0, or
  * -1 after saying why not.
  */
 static int bench_setup(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	wait_for_tsc();
-	vdso_gettime = vdso_sym("__vdso_clock_gettime");
+	wait_for_clocksource();
+	vdso_gettime = vdso_sym(VDSO_GETTIME, VDSO_VERSION);
 	if (!vdso_gettime) {
-		printf("bench: error: no __vdso_clock_gettime in the vDSO\n");
+		printf("bench: error: no %s@%s in the vDSO\n", VDSO_GETTIME, VDSO_VERSION);
 		return -1;
 	}
 	return 0;

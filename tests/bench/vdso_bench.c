@@ -3,8 +3,9 @@
  * The cost of the vDSO's clock_gettime(), outside and inside a time
  * namespace.
  *
- * The program finds __vdso_clock_gettime() in the vDSO image that the kernel
- * maps (getauxval(AT_SYSINFO_EHDR)) and calls it directly, so that glibc's
+ * The program finds the vDSO's clock_gettime() (x86's __vdso_clock_gettime,
+ * arm64's __kernel_clock_gettime) in the image that the kernel maps
+ * (getauxval(AT_SYSINFO_EHDR)) and calls it directly, so that glibc's
  * wrapper is not counted. One measurement is a loop of CALLS calls for one
  * clock, timed with CLOCK_MONOTONIC_RAW: the difference of two readings
  * cancels a time namespace's offset.
@@ -166,8 +167,8 @@ int main(void)
 
 	if (bench_setup())
 		return 1;
-	printf("bench: vdso __vdso_clock_gettime, %ld calls a measurement, %d repetitions\n",
-	       calls, reps);
+	printf("bench: vdso %s@%s, %ld calls a measurement, %d repetitions\n",
+	       VDSO_GETTIME, VDSO_VERSION, calls, reps);
 	zero_fd = make_timens();
 
 	for (rep = 0; rep < reps; rep++) {
