@@ -3,13 +3,14 @@
 """The cost of the vDSO's clock_gettime(), per kernel, outside and inside a
 time namespace.
 
-  bench.py [options] NAME=BZIMAGE...
+  bench.py [options] NAME=KERNEL...
 
-boots each kernel BOOTS times, the kernels taking turns, with the guest of
-scripts/build-guest.sh's "bench" suite (tests/bench/vdso_bench.c). QEMU runs
-with -icount shift=0,sleep=off: guest time advances one nanosecond per
-executed instruction, so nanoseconds per call are instructions per call, the
-same from run to run whatever the host does.
+boots each kernel (a bzImage, or with --arch arm64 an arm64 Image) BOOTS
+times, the kernels taking turns, with the guest of scripts/build-guest.sh's
+"bench" suite (tests/bench/vdso_bench.c). QEMU runs with -icount
+shift=0,sleep=off: guest time advances one nanosecond per executed
+instruction, so nanoseconds per call are instructions per call, the same from
+run to run whatever the host does.
 
 The medians over every repetition of every boot go to the JSON file, with
 the ratios of the series to the base and to upstream, and make a table:
@@ -46,6 +47,10 @@ import sys
 CLOCKS = ['CLOCK_MONOTONIC', 'CLOCK_MONOTONIC_COARSE', 'CLOCK_MONOTONIC_RAW',
           'CLOCK_BOOTTIME']
 ICOUNT = '-icount shift=0,sleep=off'
+# Per architecture: the vDSO's clock_gettime(), and the clocksource it reads
+# in user space; with another, it falls back to the system call.
+VDSO = {'x86_64': ('__vdso_clock_gettime', 'tsc'),
+        'arm64': ('__kernel_clock_gettime', 'arch_sys_counter')}
 TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
 LINE = re.compile(r'bench: (.*)$')
 SCRIPTS = os.path.dirname(os.path.abspath(__file__))
@@ -56,8 +61,8 @@ def boot(name, kernel, args, tag, guest, what, vm_args=(), cmdline=()):
     itself. @tag names the boot in its log's name and in problems."""
     log = os.path.join(args.logs, f'{name}-{tag}.log')
     print(f'  BENCH {name}: {what}', flush=True)
-    cmd = [os.path.join(SCRIPTS, 'run-vm.sh'), '-t', str(args.timeout), '-l', log,
-           '-q', ICOUNT, *vm_args, kernel, guest, 'quiet',
+    cmd = [os.path.join(SCRIPTS, 'run-vm.sh'), '-a', args.arch, '-t', str(args.timeout),
+           '-l', log, '-q', ICOUNT, *vm_args, kernel, guest, 'quiet',
            f'bench_calls={args.calls}', f'bench_reps={args.reps}', *cmdline]
     vm = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                         text=True, check=False)
@@ -229,6 +234,7 @@ def scale_plot(scale, svg):
 
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--arch', choices=VDSO, default='x86_64', help='the kernels\' architecture')
     p.add_argument('--guest', required=True, help='initramfs with the bench suite')
     p.add_argument('--out', required=True, help='JSON file of the results')
     p.add_argument('--logs', required=True, help='directory for the console logs')
@@ -240,7 +246,7 @@ def main(argv):
                    'every kernel that has time namespaces')
     p.add_argument('--scale-max', type=int, default=10000,
                    help='live namespaces at the scale run\'s largest size')
-    p.add_argument('kernels', nargs='+', metavar='NAME=BZIMAGE')
+    p.add_argument('kernels', nargs='+', metavar='NAME=KERNEL')
     args = p.parse_args(argv[1:])
     kernels = dict(k.split('=', 1) for k in args.kernels)
     os.makedirs(args.logs, exist_ok=True)
@@ -275,12 +281,14 @@ def main(argv):
             scale[name] = dict(scale_figures(s), samples=s)
         problems += prob
 
-    result = {'method': f'vDSO __vdso_clock_gettime() called directly; QEMU {ICOUNT}, '
+    symbol, clocksource = VDSO[args.arch]
+    result = {'arch': args.arch,
+              'method': f'vDSO {symbol}() called directly; QEMU {ICOUNT}, '
                         'so ns/call = guest instructions per call',
               'boots': args.boots, 'reps': args.reps, 'calls': args.calls,
               'kernels': {}, 'ratios': {}, 'scale': scale, 'problems': problems}
     for name in kernels:
-        result['kernels'][name] = {'bzImage': kernels[name],
+        result['kernels'][name] = {'kernel': kernels[name],
                                    'clocksource': info[name]['clocksource'],
                                    'timens': info[name]['timens'],
                                    'ns_per_call': medians(samples[name]),
@@ -308,7 +316,7 @@ def main(argv):
         json.dump(result, f, indent=1)
         f.write('\n')
 
-    print(f'  ==== vDSO clock_gettime, ns/call = instructions/call under {ICOUNT}; '
+    print(f'  ==== {args.arch} vDSO clock_gettime, ns/call = instructions/call under {ICOUNT}; '
           f'medians of {args.boots} boots x {args.reps} repetitions x {args.calls} calls')
     for name in kernels:
         print(f'  {name}: clocksource {", ".join(k[name]["clocksource"])}; '
@@ -330,8 +338,8 @@ def main(argv):
         print(f'  {svg}')
     print(f'  {args.out}')
     for name in kernels:
-        if any(cs != 'tsc' for cs in k[name]['clocksource']):
-            print(f'  warning: {name} did not run on the tsc clocksource: '
+        if any(cs != clocksource for cs in k[name]['clocksource']):
+            print(f'  warning: {name} did not run on the {clocksource} clocksource: '
                   'the vDSO may have fallen back to the syscall')
     for problem in problems:
         print(f'  error: {problem}')
