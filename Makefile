@@ -55,7 +55,7 @@ UPSTREAM_KERNEL := $(BUILD)/obj/upstream/arch/x86/boot/bzImage
 	debug-kernel upstream-kernel check check-report check-base check-harness check-series \
 	check-compat check-criu check-migrate check-clients check-debug check-arm64 \
 	check-arm64-series check-arm64-compat arm64-deps arm64-kernel riscv64-kernel demo shell \
-	bench clean
+	bench clean arm64-base-kernel arm64-upstream-kernel bench-arm64
 
 help:
 	@echo "make demo          build everything, show a process whose clocks are a day ahead"
@@ -73,6 +73,7 @@ help:
 	@echo "make series-lint   check every patch: build, checkpatch, W=1, sparse"
 	@echo "make bench         vDSO clock_gettime cost: series, base and upstream kernels;"
 	@echo "                   memory and cycle cost of up to 10,000 namespaces"
+	@echo "make bench-arm64   the same vDSO figures on arm64 kernels (no scale run)"
 
 deps:
 	@scripts/install-deps.sh $(LINUX_SOURCE_PACKAGE) $(LINUX_SOURCE_VERSION)
@@ -259,6 +260,11 @@ ARM64_PACKAGES := clang lld libc6-dev-arm64-cross libc6-dev-armhf-cross \
 	libgcc-12-dev-arm64-cross libgcc-12-dev-armhf-cross qemu-system-arm
 ARM64_OBJ := $(BUILD)/obj/arm64
 ARM64_KERNEL := $(ARM64_OBJ)/arch/arm64/boot/Image
+# The base and the unmodified upstream kernels for arm64, for make bench-arm64,
+# configured as their x86 counterparts: upstream's gets the series'
+# fragments but the KUnit one, which upstream lacks.
+ARM64_BASE_OBJ := $(BUILD)/obj/arm64-base
+ARM64_UPSTREAM_OBJ := $(BUILD)/obj/arm64-upstream
 ARM64_RESULTS := $(BUILD)/results-arm64
 # The selftests' config less x86's IA32_EMULATION, for the other architectures
 NON_X86_TIMENS_CONFIG = grep -v '^CONFIG_IA32_EMULATION=' $(TREE)/tools/testing/selftests/timens/config
@@ -272,6 +278,16 @@ arm64-kernel: tree arm64-deps
 	@$(NON_X86_TIMENS_CONFIG) > $(ARM64_OBJ).timens.config
 	@KERNEL_ARCH=arm64 scripts/build-kernel.sh $(TREE) $(ARM64_OBJ) configs/qemu-arm64.config \
 		$(ARM64_OBJ).timens.config $(addprefix $(TREE)/,$(KUNITCONFIGS))
+
+arm64-base-kernel: tree arm64-deps $(BASE_TREE)/.git
+	@KERNEL_ARCH=arm64 scripts/build-kernel.sh $(BASE_TREE) $(ARM64_BASE_OBJ) \
+		configs/qemu-arm64.config
+
+arm64-upstream-kernel: tree arm64-deps $(UPSTREAM_TREE)/.git
+	@mkdir -p $(ARM64_UPSTREAM_OBJ)
+	@$(NON_X86_TIMENS_CONFIG) > $(ARM64_UPSTREAM_OBJ).timens.config
+	@KERNEL_ARCH=arm64 scripts/build-kernel.sh $(UPSTREAM_TREE) $(ARM64_UPSTREAM_OBJ) \
+		configs/qemu-arm64.config $(ARM64_UPSTREAM_OBJ).timens.config
 
 check-arm64-series: arm64-kernel
 	@mkdir -p $(ARM64_RESULTS)
@@ -334,6 +350,18 @@ bench: deps series-kernel base-kernel upstream-kernel
 	@scripts/bench.py --guest $(BUILD)/guest-bench.cpio --scale-guest $(BUILD)/guest-scale.cpio \
 		--out $(RESULTS)/bench.json --logs $(RESULTS)/bench $(BENCH_ARGS) \
 		series=$(SERIES_KERNEL) base=$(BASE_KERNEL) upstream=$(UPSTREAM_KERNEL)
+
+# make bench's vDSO figures, (a) to (e), on the arm64 kernels in QEMU's
+# "virt" machine, where the vDSO reads the arch timer's counter
+# (cntvct_el0). No scale run.
+bench-arm64: arm64-kernel arm64-base-kernel arm64-upstream-kernel
+	@mkdir -p $(RESULTS)
+	@GUEST_ARCH=arm64 scripts/build-guest.sh $(TREE) $(ARM64_OBJ) \
+		$(BUILD)/guest-bench-arm64.cpio bench
+	@scripts/bench.py --arch arm64 --guest $(BUILD)/guest-bench-arm64.cpio \
+		--out $(RESULTS)/bench-arm64.json --logs $(RESULTS)/bench-arm64 $(BENCH_ARGS) \
+		series=$(ARM64_KERNEL) base=$(ARM64_BASE_OBJ)/arch/arm64/boot/Image \
+		upstream=$(ARM64_UPSTREAM_OBJ)/arch/arm64/boot/Image
 
 # Every step runs, whatever the others did; the summary counts a step that
 # could not finish (a build error, say) as a failure.
